@@ -1,0 +1,55 @@
+package io.memfd;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What this kernel offers, found by trying it: whether memfds can be created at all (not on another OS, an old
+ * kernel, or under a seccomp filter that forbids it), and the features that arrived in later kernels.
+ *
+ * @param available whether a memfd could be created and sealed
+ * @param problem why not, in plain words, when {@code available} is false; otherwise {@code null}
+ * @param noexecSeal whether {@code MFD_NOEXEC_SEAL} works (Linux 6.3+): memfds are created non-executable
+ * @param futureWriteSeal whether {@link Seal#FUTURE_WRITE} works (Linux 5.1+)
+ * @param hugePageSizes the huge page sizes the kernel offers; a size is usable only where pages are reserved
+ *        ({@link HugePageSize#reservedPages()})
+ */
+public record KernelFeatures(boolean available, String problem, boolean noexecSeal, boolean futureWriteSeal,
+        Set<HugePageSize> hugePageSizes) {
+
+    /** Probes the kernel with a short-lived memfd. */
+    public static KernelFeatures detect() {
+        Set<HugePageSize> hugePageSizes = Collections.unmodifiableSet(HugePageSize.offeredByKernel());
+        try (MemFd probe = MemFd.create("memfd-probe")) {
+            boolean noexecSeal = probe.seals().contains(Seal.EXEC);
+            return new KernelFeatures(true, null, noexecSeal, supportsFutureWrite(probe), hugePageSizes);
+        } catch (MemFdException e) {
+            return new KernelFeatures(false, e.getMessage(), false, false, hugePageSizes);
+        } catch (LinkageError e) {
+            // JNA could not load its native library or bind the C library: no native access at all.
+            return new KernelFeatures(false, "native calls are unavailable (JNA could not load): " + e, false, false,
+                    hugePageSizes);
+        }
+    }
+
+    private static boolean supportsFutureWrite(MemFd probe) {
+        try {
+            probe.addSeal(Seal.FUTURE_WRITE);
+            return true;
+        } catch (UnsupportedByKernelException e) {
+            return false;
+        }
+    }
+
+    /** The offered huge page sizes that have pages reserved now. */
+    public Set<HugePageSize> reservedHugePageSizes() {
+        Set<HugePageSize> reserved = EnumSet.noneOf(HugePageSize.class);
+        for (HugePageSize size : hugePageSizes) {
+            if (size.reservedPages() > 0) {
+                reserved.add(size);
+            }
+        }
+        return reserved;
+    }
+}

@@ -1,0 +1,646 @@
+package io.memfd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+import io.memfd.internal.FdHandle;
+import io.memfd.internal.Fcntl;
+import io.memfd.internal.FileIo;
+import io.memfd.internal.FileStatus;
+import io.memfd.internal.MemfdCheck;
+import io.memfd.internal.MemfdCreate;
+import io.memfd.internal.NativeBuffers;
+
+/**
+ * An anonymous, memory-backed file ({@code memfd_create(2)}): a regular file on a kernel-internal tmpfs with no
+ * name in any directory, which can be resized, read and written at any position, mapped, sealed, and passed to
+ * another process as a descriptor.
+ *
+ * <pre>{@code
+ * try (MemFd fd = MemFd.create("report")) {
+ *     fd.write(0, bytes);
+ *     fd.makeImmutable();             // WRITE, SHRINK, GROW, SEAL: nobody can change it now
+ *     ByteBuffer view = fd.mapReadOnly();
+ * }
+ * }</pre>
+ *
+ * <p><b>Thread safety and lifetime.</b> All methods are thread-safe. {@link #close()} is idempotent and may race with
+ * any other call: an operation either completes on this memfd or throws {@link MemFdClosedException}; none ever
+ * touches a descriptor number after it was closed (the kernel reuses numbers at once). A memfd that becomes
+ * unreachable without {@code close()} is closed by a {@link Cleaner} and reported as a leak.
+ *
+ * <p><b>Errors.</b> Failures throw unchecked {@link MemFdException}s whose type says what went wrong
+ * ({@link WriteSealedException}, {@link ResizeSealedException}, {@link NotPermittedException}...) and whose message
+ * names the memfd, the operation and the cause.
+ */
+public final class MemFd implements AutoCloseable {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long PID = ProcessHandle.current().pid();
+
+    private final MemFdState state;
+    private final Cleaner.Cleanable cleanable;
+
+    private MemFd(MemFdState state) {
+        this.state = state;
+        this.cleanable = CLEANER.register(this, state);
+        state.attach(this);
+    }
+
+    /** Creates an empty memfd with {@link MemFdOptions#defaults()}. */
+    public static MemFd create(String name) {
+        return create(name, MemFdOptions.defaults());
+    }
+
+    /**
+     * Creates an empty memfd.
+     *
+     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no NUL;
+     *        need not be unique
+     * @throws IllegalArgumentException if the name is invalid
+     * @throws UnsupportedByKernelException if the kernel lacks memfd or a requested option
+     * @throws NotPermittedException if a policy (sysctl, seccomp, LSM) forbids it
+     */
+    public static MemFd create(String name, MemFdOptions options) {
+        return open(name, options, null);
+    }
+
+    /**
+     * Takes ownership of a descriptor received from elsewhere (another process, a native library), after checking
+     * that it really is a memfd. A rejected descriptor is closed.
+     *
+     * @throws NotMemFdException if it is not a memfd; the exception says what it is instead
+     */
+    public static MemFd adopt(int fd) {
+        return adopt(fd, Set.of());
+    }
+
+    /**
+     * Takes ownership of a descriptor received from elsewhere, after checking that it is a memfd carrying at least
+     * {@code requiredSeals} (more are fine). A rejected descriptor is closed.
+     *
+     * @throws NotMemFdException if it is not a memfd
+     * @throws MissingSealsException if a required seal is missing
+     */
+    public static MemFd adopt(int fd, Set<Seal> requiredSeals) {
+        return adopt(fd, requiredSeals, null);
+    }
+
+    static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
+        if (!com.sun.jna.Platform.isLinux()) {
+            throw new UnsupportedByKernelException("create", name, -1,
+                    "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
+        }
+        FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
+        if (!options.isAllowSealing()) {
+            forbidSealing(handle, name);
+        }
+        return track(new MemFdState(name, handle, registry, 0, creationSite(registry)));
+    }
+
+    static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
+        String operation = "adopt";
+        if (!MemfdCheck.isOpen(fd)) {
+            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
+        }
+        FdHandle handle = new FdHandle(fd);
+        try {
+            String name = MemfdCheck.nameOf(fd, operation);
+            EnumSet<Seal> present = Fcntl.seals(fd, name);
+            if (!present.containsAll(requiredSeals)) {
+                throw new MissingSealsException(operation, name, fd, requiredSeals, present);
+            }
+            long size = 0;
+            if (registry != null) {
+                size = FileStatus.size(fd, name);
+                registry.admit(name, fd, operation, size);
+            }
+            return track(new MemFdState(name, handle, registry, size, creationSite(registry)));
+        } catch (RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    private static MemFd track(MemFdState state) {
+        MemFd memfd = new MemFd(state);
+        if (state.registry != null) {
+            state.registry.register(state);
+        }
+        return memfd;
+    }
+
+    /**
+     * {@code MFD_NOEXEC_SEAL} lifts the initial {@code F_SEAL_SEAL} that a memfd created without
+     * {@code MFD_ALLOW_SEALING} has, so a caller who asked for no sealing gets it back explicitly.
+     */
+    private static void forbidSealing(FdHandle handle, String name) {
+        try {
+            if (!Fcntl.seals(handle.number(), name).contains(Seal.SEAL)) {
+                Fcntl.addSeals(handle.number(), name, EnumSet.of(Seal.SEAL));
+            }
+        } catch (RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    private static Throwable creationSite(MemFdRegistry registry) {
+        return registry != null && registry.leakDetection() == LeakDetection.TRACE
+                ? new Throwable("memfd created here")
+                : null;
+    }
+
+    /** The name given at creation (or read from {@code /proc} for an adopted memfd). */
+    public String name() {
+        return state.name;
+    }
+
+    /** The current size in bytes. */
+    public long size() {
+        int fd = acquire("read the size");
+        try {
+            return FileStatus.size(fd, state.name);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Sets the size ({@code ftruncate}): growing adds zero bytes, shrinking discards the end.
+     *
+     * @throws ResizeSealedException if {@link Seal#SHRINK} or {@link Seal#GROW} forbids it
+     * @throws SizeLimitExceededException if a factory's per-buffer limit forbids it
+     * @throws BudgetExceededException if a factory's total budget forbids it
+     */
+    public void resize(long size) {
+        requireNonNegative(size, "size");
+        int fd = acquire("resize");
+        try {
+            long grown = state.growTo(size, "resize");
+            try {
+                FileIo.truncate(fd, state.name, size);
+            } catch (RuntimeException e) {
+                state.undoGrowth(size, grown);
+                throw e;
+            }
+            state.shrunkTo(size);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Allocates memory for {@code [position, position + length)} now ({@code fallocate}), growing the file where the
+     * range passes its end, so that later writes and page faults there cannot fail for lack of memory.
+     */
+    public void allocate(long position, long length) {
+        requireNonNegative(position, "position");
+        requireNonNegative(length, "length");
+        long end = endOf(position, length);
+        int fd = acquire("allocate");
+        try {
+            long grown = state.growTo(end, "allocate");
+            try {
+                FileIo.allocate(fd, state.name, position, length);
+            } catch (RuntimeException e) {
+                state.undoGrowth(end, grown);
+                throw e;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Reads bytes at {@code position} into {@code dst} ({@code pread}), advancing its position. Like
+     * {@link FileChannel#read(ByteBuffer, long)} it may read fewer bytes than {@code dst} has room for.
+     *
+     * @return the number of bytes read, or -1 when {@code position} is at or past the end
+     */
+    public int read(long position, ByteBuffer dst) {
+        requireNonNegative(position, "position");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Cannot read into a read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        int fd = acquire("read");
+        try {
+            int read = dst.isDirect() ? readDirect(fd, position, dst) : readThroughBounce(fd, position, dst);
+            return read == 0 ? -1 : read;
+        } finally {
+            release();
+        }
+    }
+
+    /** Reads up to {@code length} bytes at {@code position}; returns the count, or -1 at the end. */
+    public int read(long position, byte[] dst, int offset, int length) {
+        return read(position, ByteBuffer.wrap(dst, offset, length));
+    }
+
+    /** Reads the whole content into a new array. */
+    public byte[] readAllBytes() {
+        long size = size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new MemFdException("read all bytes", state.name, state.handle.number(),
+                    "its " + size + " bytes do not fit in a Java array; map it or read it in ranges", 0);
+        }
+        byte[] content = new byte[(int) size];
+        ByteBuffer target = ByteBuffer.wrap(content);
+        while (target.hasRemaining()) {
+            if (read(target.position(), target) < 0) {
+                // Another descriptor of the file shrank it meanwhile.
+                return java.util.Arrays.copyOf(content, target.position());
+            }
+        }
+        return content;
+    }
+
+    /**
+     * Writes all remaining bytes of {@code src} at {@code position} ({@code pwrite}), growing the file where they pass
+     * its end; advances {@code src}'s position.
+     *
+     * @return the number of bytes written: all that {@code src} had remaining
+     * @throws WriteSealedException if {@link Seal#WRITE} or {@link Seal#FUTURE_WRITE} forbids writing
+     * @throws ResizeSealedException if the write passes the end and {@link Seal#GROW} forbids growing
+     */
+    public int write(long position, ByteBuffer src) {
+        requireNonNegative(position, "position");
+        int length = src.remaining();
+        if (length == 0) {
+            return 0;
+        }
+        long end = endOf(position, length);
+        int fd = acquire("write");
+        try {
+            long grown = state.growTo(end, "write");
+            try {
+                if (src.isDirect()) {
+                    writeDirect(fd, position, src);
+                } else {
+                    writeThroughBounce(fd, position, src);
+                }
+            } catch (RuntimeException e) {
+                state.undoGrowth(end, grown);
+                throw e;
+            }
+            return length;
+        } finally {
+            release();
+        }
+    }
+
+    /** Writes {@code length} bytes of {@code src} from {@code offset} at {@code position}. */
+    public void write(long position, byte[] src, int offset, int length) {
+        write(position, ByteBuffer.wrap(src, offset, length));
+    }
+
+    /** Writes all of {@code src} at {@code position}. */
+    public void write(long position, byte[] src) {
+        write(position, ByteBuffer.wrap(src));
+    }
+
+    /** Writes the remaining bytes of {@code src} at the end of the file; returns their number. */
+    public int append(ByteBuffer src) {
+        return write(size(), src);
+    }
+
+    /** Writes all of {@code src} at the end of the file. */
+    public void append(byte[] src) {
+        write(size(), ByteBuffer.wrap(src));
+    }
+
+    /**
+     * Copies {@code in} to the end of the file until it is exhausted; does not close it. Under a factory's limits
+     * the copy stops at the first chunk that would pass them.
+     *
+     * @return the number of bytes copied
+     */
+    public long append(InputStream in) throws IOException {
+        long position = size();
+        long start = position;
+        byte[] chunk = new byte[64 * 1024];
+        for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
+            write(position, chunk, 0, read);
+            position += read;
+        }
+        return position - start;
+    }
+
+    /** A new stream over the content from the start; closing it leaves the memfd open. */
+    public InputStream newInputStream() {
+        return Channels.newInputStream(newByteChannel());
+    }
+
+    /** A new stream that appends at the end of the file; closing it leaves the memfd open. */
+    public OutputStream newOutputStream() {
+        return Channels.newOutputStream(new MemFdByteChannel(this).position(size()));
+    }
+
+    /**
+     * A new channel with its own position, starting at 0, that reads and writes through this memfd (so seals and a
+     * factory's limits apply); closing it leaves the memfd open.
+     */
+    public SeekableByteChannel newByteChannel() {
+        return new MemFdByteChannel(this);
+    }
+
+    /**
+     * A read-only {@link FileChannel} on the file, for APIs that need one: {@link FileChannel#transferTo} (which uses
+     * {@code sendfile}), {@link FileChannel#map}, locks. It is opened through {@code /proc/self/fd/N} on first use,
+     * which costs several microseconds, then reused; it is closed with the memfd. Write through this class instead,
+     * so that seals and limits are reported clearly.
+     */
+    public FileChannel channel() {
+        return state.channel("open a channel");
+    }
+
+    /** Maps the whole file read-only; see {@link #mapReadOnly(long, long)}. */
+    public MappedByteBuffer mapReadOnly() {
+        long size = size();
+        if (size > Integer.MAX_VALUE) {
+            throw new MemFdException("map read-only", state.name, state.handle.number(), "its " + size
+                    + " bytes exceed the 2 GiB a MappedByteBuffer can hold; map it in ranges", 0);
+        }
+        return mapReadOnly(0, size);
+    }
+
+    /**
+     * Maps a range read-only (a shared mapping: it sees later writes). Works on a write-sealed memfd. Seal
+     * {@link Seal#SHRINK} first if other descriptors of the file exist: shrinking the file under a mapping makes
+     * access to the lost pages fail.
+     */
+    public MappedByteBuffer mapReadOnly(long position, long length) {
+        checkRange(position, length, "map read-only");
+        return map(channel(), FileChannel.MapMode.READ_ONLY, position, length, "map read-only");
+    }
+
+    /**
+     * Maps a range read-write (a shared mapping: writes reach the file and every other mapping). The range must lie
+     * within the file; {@link #resize} first to grow it.
+     *
+     * <p>While this mapping is reachable, {@link Seal#WRITE} cannot be added ({@link MappingBusyException}); the JVM
+     * unmaps it only when it is garbage-collected. Seal with {@link Seal#FUTURE_WRITE} instead, or write through
+     * {@link #write} if the memfd is to be write-sealed.
+     *
+     * @throws WriteSealedException if the memfd is sealed against writing
+     * @throws NotPermittedException if this descriptor is read-only
+     */
+    public MappedByteBuffer mapReadWrite(long position, long length) {
+        String operation = "map read-write";
+        checkRange(position, length, operation);
+        int fd = acquire(operation);
+        try {
+            EnumSet<Seal> seals = Fcntl.seals(fd, state.name);
+            for (Seal seal : EnumSet.of(Seal.WRITE, Seal.FUTURE_WRITE)) {
+                if (seals.contains(seal)) {
+                    throw new WriteSealedException(operation, state.name, fd, seal, 0);
+                }
+            }
+            if (Fcntl.isReadOnly(fd, state.name)) {
+                throw new NotPermittedException(operation, state.name, fd,
+                        "this descriptor is read-only, so it grants no write access to map", 0);
+            }
+        } finally {
+            release();
+        }
+        try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return map(readWrite, FileChannel.MapMode.READ_WRITE, position, length, operation);
+        } catch (IOException e) {
+            throw new MemFdException(operation, state.name, state.handle.number(), e.toString(), 0);
+        }
+    }
+
+    /** Adds one seal; see {@link #addSeals(Set)}. */
+    public void addSeal(Seal seal) {
+        addSeals(EnumSet.of(seal));
+    }
+
+    /** Adds seals; see {@link #addSeals(Set)}. */
+    public void addSeals(Seal first, Seal... more) {
+        addSeals(EnumSet.of(first, more));
+    }
+
+    /**
+     * Adds seals ({@code F_ADD_SEALS}). Seals already present are kept, so re-adding one does nothing. Seals are
+     * permanent and bind every descriptor and mapping of the file, in every process.
+     *
+     * @throws SealedException if {@link Seal#SEAL} forbids adding seals
+     * @throws MappingBusyException if {@link Seal#WRITE} is requested while a shared writable mapping exists
+     * @throws NotPermittedException if this descriptor is read-only
+     * @throws UnsupportedByKernelException if the kernel does not know one of the seals
+     */
+    public void addSeals(Set<Seal> seals) {
+        int fd = acquire("add seals");
+        try {
+            Fcntl.addSeals(fd, state.name, seals);
+        } finally {
+            release();
+        }
+    }
+
+    /** Makes content and size permanent: adds {@link Seal#IMMUTABLE} (WRITE, SHRINK, GROW and SEAL). */
+    public void makeImmutable() {
+        addSeals(Seal.IMMUTABLE);
+    }
+
+    /** The seals present now. */
+    public EnumSet<Seal> seals() {
+        int fd = acquire("read seals");
+        try {
+            return Fcntl.seals(fd, state.name);
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether every seal in {@code required} is present (more may be). */
+    public boolean hasSeals(Set<Seal> required) {
+        return seals().containsAll(required);
+    }
+
+    /** Whether every seal named is present (more may be). */
+    public boolean hasSeals(Seal first, Seal... more) {
+        return hasSeals(EnumSet.of(first, more));
+    }
+
+    /**
+     * The descriptor number, <b>borrowed</b>: it stays this memfd's only until {@link #close()}, after which the kernel
+     * may give the number to any other file. Never close it; never use it where a close may race. For a guarded use,
+     * see {@link #withRawFd}; to hand a descriptor to code that will own it, use {@link #dup()}.
+     */
+    public int rawFd() {
+        int fd = acquire("borrow the descriptor");
+        release();
+        return fd;
+    }
+
+    /**
+     * Runs {@code action} with the descriptor number, guaranteeing that it is not closed until the action returns
+     * (a concurrent {@link #close()} waits for the descriptor, not the caller). The action must not close it.
+     */
+    public <T> T withRawFd(IntFunction<T> action) {
+        int fd = acquire("use the descriptor");
+        try {
+            return action.apply(fd);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * A new descriptor for the same file ({@code F_DUPFD_CLOEXEC}), as an independent {@code MemFd} with its own
+     * lifetime. It shares content, size and seals with this one. A factory's registry does not list it and its
+     * limits do not apply to it: use it to hand the file to code that will close it.
+     */
+    public MemFd dup() {
+        int fd = acquire("duplicate");
+        try {
+            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null, 0,
+                    null));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * {@code /proc/PID/fd/N}: a path through which another process of the same user (or this one) can open the file
+     * while this memfd is open. Opening it creates a new open file with its own offset and access mode.
+     */
+    public Path procPath() {
+        return Path.of("/proc/" + PID + "/fd/" + rawFd());
+    }
+
+    /** A snapshot of name, descriptor, size, seals and age. */
+    public MemFdInfo info() {
+        MemFdInfo info = state.info();
+        if (info == null) {
+            throw new MemFdClosedException("describe", state.name);
+        }
+        return info;
+    }
+
+    public boolean isOpen() {
+        return !state.handle.isClosed();
+    }
+
+    /**
+     * Closes the descriptor, and the channel from {@link #channel()} if one was opened. Idempotent and thread-safe;
+     * operations in flight on other threads complete first, new ones throw {@link MemFdClosedException}. Mappings
+     * stay valid until they are garbage-collected: the file lives as long as any descriptor or mapping of it.
+     */
+    @Override
+    public void close() {
+        state.closeByOwner();
+        cleanable.clean();
+    }
+
+    @Override
+    public String toString() {
+        return "MemFd[name=" + state.name + (isOpen() ? ", fd=" + state.handle.number() : ", closed") + "]";
+    }
+
+    private int acquire(String operation) {
+        if (!state.handle.acquire()) {
+            throw new MemFdClosedException(operation, state.name);
+        }
+        return state.handle.number();
+    }
+
+    private void release() {
+        state.handle.release();
+    }
+
+    private int readDirect(int fd, long position, ByteBuffer dst) {
+        int read = FileIo.read(fd, state.name, NativeBuffers.address(dst), dst.remaining(), position);
+        dst.position(dst.position() + read);
+        return read;
+    }
+
+    private int readThroughBounce(int fd, long position, ByteBuffer dst) {
+        ByteBuffer bounce = NativeBuffers.acquire();
+        try {
+            bounce.limit(Math.min(dst.remaining(), bounce.capacity()));
+            int read = readDirect(fd, position, bounce);
+            dst.put(bounce.flip());
+            return read;
+        } finally {
+            NativeBuffers.release(bounce);
+        }
+    }
+
+    private void writeDirect(int fd, long position, ByteBuffer src) {
+        while (src.hasRemaining()) {
+            int written = FileIo.write(fd, state.name, NativeBuffers.address(src), src.remaining(), position);
+            src.position(src.position() + written);
+            position += written;
+        }
+    }
+
+    private void writeThroughBounce(int fd, long position, ByteBuffer src) {
+        ByteBuffer bounce = NativeBuffers.acquire();
+        try {
+            while (src.hasRemaining()) {
+                int chunk = Math.min(src.remaining(), bounce.capacity());
+                bounce.clear();
+                bounce.put(src.slice().limit(chunk)).flip();
+                src.position(src.position() + chunk);
+                writeDirect(fd, position, bounce);
+                position += chunk;
+            }
+        } finally {
+            NativeBuffers.release(bounce);
+        }
+    }
+
+    private MappedByteBuffer map(FileChannel channel, FileChannel.MapMode mode, long position, long length,
+            String operation) {
+        try {
+            return channel.map(mode, position, length);
+        } catch (IOException e) {
+            throw new MemFdException(operation, state.name, state.handle.number(), e.toString()
+                    + " (a hugetlb memfd maps only where huge pages are reserved)", 0);
+        }
+    }
+
+    private void checkRange(long position, long length, String operation) {
+        requireNonNegative(position, "position");
+        requireNonNegative(length, "length");
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("A mapping holds at most 2 GiB; " + length + " bytes requested");
+        }
+        long size = size();
+        if (endOf(position, length) > size) {
+            throw new MemFdException(operation, state.name, state.handle.number(), "the range [" + position + ", "
+                    + (position + length) + ") passes the end of the file at " + size + " bytes; resize first", 0);
+        }
+    }
+
+    private static void requireNonNegative(long value, String what) {
+        if (value < 0) {
+            throw new IllegalArgumentException("The " + what + " must not be negative: " + value);
+        }
+    }
+
+    private static long endOf(long position, long length) {
+        if (position > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("The range starting at " + position + " with " + length
+                    + " bytes passes the largest possible file size");
+        }
+        return position + length;
+    }
+}

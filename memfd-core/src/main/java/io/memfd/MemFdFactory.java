@@ -1,0 +1,209 @@
+package io.memfd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Creates memfds with shared defaults and limits, and tracks the live ones in a {@link MemFdRegistry}.
+ *
+ * <pre>{@code
+ * MemFdFactory factory = MemFdFactory.builder()
+ *         .maxSize(64 << 20)          // per buffer
+ *         .maxTotalSize(1L << 30)     // across live buffers
+ *         .build();
+ * try (MemFd blob = factory.createSealed("greeting", "hello".getBytes())) { ... }
+ * }</pre>
+ *
+ * A buffer that would pass a limit, at creation or when it grows through {@link MemFd}, fails with
+ * {@link SizeLimitExceededException} or {@link BudgetExceededException}; a failed creation leaves no memfd behind.
+ * Limits bind writes through {@link MemFd}'s methods, streams and byte channels; a {@link MemFd#dup()} is not tracked.
+ * Closing the factory closes its live buffers.
+ */
+public final class MemFdFactory implements AutoCloseable {
+
+    private final MemFdOptions options;
+    private final Set<Seal> defaultSeals;
+    private final String namePrefix;
+    private final MemFdRegistry registry;
+    private volatile boolean closed;
+
+    private MemFdFactory(Builder builder) {
+        this.options = builder.options;
+        this.defaultSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.defaultSeals));
+        this.namePrefix = builder.namePrefix;
+        this.registry = new MemFdRegistry(builder.maxSize, builder.maxTotalSize, builder.leakDetection,
+                builder.leakListener);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An empty, unsealed memfd with the factory's options. */
+    public MemFd create(String name) {
+        return create(name, options);
+    }
+
+    /** An empty, unsealed memfd with other options, under the factory's limits and registry. */
+    public MemFd create(String name, MemFdOptions options) {
+        ensureOpen();
+        return MemFd.open(namePrefix + name, options, registry);
+    }
+
+    /** A memfd holding {@code content}, sealed with the default seals. */
+    public MemFd createSealed(String name, byte[] content) {
+        return createSealed(name, ByteBuffer.wrap(content));
+    }
+
+    /** A memfd holding the remaining bytes of {@code content}, sealed with the default seals. */
+    public MemFd createSealed(String name, ByteBuffer content) {
+        MemFd memfd = create(name);
+        try {
+            memfd.write(0, content);
+            seal(memfd);
+            return memfd;
+        } catch (RuntimeException e) {
+            memfd.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A memfd holding everything {@code content} yields, sealed with the default seals; the stream is not closed. The
+     * per-buffer limit is enforced while streaming: a stream that passes it fails at the first chunk beyond the limit,
+     * and no memfd is left behind.
+     */
+    public MemFd createSealed(String name, InputStream content) throws IOException {
+        MemFd memfd = create(name);
+        try {
+            memfd.append(content);
+            seal(memfd);
+            return memfd;
+        } catch (IOException | RuntimeException e) {
+            memfd.close();
+            throw e;
+        }
+    }
+
+    /** Adds the default seals to {@code memfd}. */
+    public void seal(MemFd memfd) {
+        memfd.addSeals(defaultSeals);
+    }
+
+    /**
+     * Takes ownership of a descriptor received from elsewhere, as {@link MemFd#adopt(int, Set)} does, and tracks it:
+     * its current size must fit the factory's limits. A rejected descriptor is closed.
+     */
+    public MemFd adopt(int fd, Set<Seal> requiredSeals) {
+        ensureOpen();
+        return MemFd.adopt(fd, requiredSeals, registry);
+    }
+
+    /** The live buffers and running totals. */
+    public MemFdRegistry registry() {
+        return registry;
+    }
+
+    public MemFdOptions options() {
+        return options;
+    }
+
+    /** The seals {@link #seal} and {@code createSealed} add. */
+    public Set<Seal> defaultSeals() {
+        return defaultSeals;
+    }
+
+    /** The prefix put before every name this factory creates. */
+    public String namePrefix() {
+        return namePrefix;
+    }
+
+    /** Closes every live buffer this factory tracks; afterwards the factory creates nothing. */
+    @Override
+    public void close() {
+        closed = true;
+        registry.closeAll();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This MemFdFactory is closed");
+        }
+    }
+
+    /** Settings for a {@link MemFdFactory}; every one has a default. */
+    public static final class Builder {
+
+        private MemFdOptions options = MemFdOptions.defaults();
+        private Set<Seal> defaultSeals = Seal.IMMUTABLE;
+        private String namePrefix = "";
+        private long maxSize = Long.MAX_VALUE;
+        private long maxTotalSize = Long.MAX_VALUE;
+        private LeakDetection leakDetection = LeakDetection.REPORT;
+        private LeakListener leakListener = LeakListener.LOG;
+
+        private Builder() {
+        }
+
+        /** Options for created memfds. Default: {@link MemFdOptions#defaults()}. */
+        public Builder options(MemFdOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** Seals added by {@link MemFdFactory#seal} and {@code createSealed}. Default: {@link Seal#IMMUTABLE}. */
+        public Builder defaultSeals(Set<Seal> defaultSeals) {
+            if (defaultSeals.isEmpty()) {
+                throw new IllegalArgumentException("The default seals must name at least one seal");
+            }
+            this.defaultSeals = defaultSeals;
+            return this;
+        }
+
+        /** Put before every name, e.g. the application's name, to tell its memfds apart in {@code /proc}. */
+        public Builder namePrefix(String namePrefix) {
+            this.namePrefix = Objects.requireNonNull(namePrefix, "namePrefix");
+            return this;
+        }
+
+        /** The largest size of one buffer, in bytes. Default: unlimited. */
+        public Builder maxSize(long maxSize) {
+            this.maxSize = positive(maxSize, "maxSize");
+            return this;
+        }
+
+        /** The most bytes all live buffers may hold together. Default: unlimited. */
+        public Builder maxTotalSize(long maxTotalSize) {
+            this.maxTotalSize = positive(maxTotalSize, "maxTotalSize");
+            return this;
+        }
+
+        /** How leaks are reported. Default: {@link LeakDetection#REPORT}. */
+        public Builder leakDetection(LeakDetection leakDetection) {
+            this.leakDetection = Objects.requireNonNull(leakDetection, "leakDetection");
+            return this;
+        }
+
+        /** Who hears of leaks. Default: {@link LeakListener#LOG}. */
+        public Builder leakListener(LeakListener leakListener) {
+            this.leakListener = Objects.requireNonNull(leakListener, "leakListener");
+            return this;
+        }
+
+        public MemFdFactory build() {
+            return new MemFdFactory(this);
+        }
+
+        private static long positive(long value, String name) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

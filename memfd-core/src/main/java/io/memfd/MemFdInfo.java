@@ -1,0 +1,29 @@
+package io.memfd;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * A snapshot of one live memfd, as the registry and Actuator show it.
+ *
+ * @param id this JVM's unique number for the memfd (descriptor numbers are reused, ids are not)
+ * @param name the memfd's name, as {@code /proc/PID/fd/N} shows it after {@code /memfd:}
+ * @param fd the descriptor number when the snapshot was taken
+ * @param size the size in bytes
+ * @param seals the seals present
+ * @param createdAt when this process created or adopted it
+ * @param age how long ago that was
+ * @param procPath {@code /proc/PID/fd/N}: another process of the same user can open it while the memfd is open here
+ */
+public record MemFdInfo(long id, String name, int fd, long size, Set<Seal> seals, Instant createdAt, Duration age,
+        String procPath) {
+
+    /**
+     * Whether the memfd carries a seal other than {@link Seal#EXEC} (which {@code MFD_NOEXEC_SEAL} sets at creation):
+     * whether something about it was made permanent.
+     */
+    public boolean isSealed() {
+        return seals.stream().anyMatch(seal -> seal != Seal.EXEC);
+    }
+}

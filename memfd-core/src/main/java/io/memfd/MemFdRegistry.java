@@ -1,0 +1,186 @@
+package io.memfd;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The live memfds of one {@link MemFdFactory}: how many, how many bytes, each one's name, size, seals and age, and
+ * the running totals of created, released and leaked buffers. This is what metrics, health and the Actuator endpoint
+ * read. All methods are thread-safe and cheap enough to call on every scrape.
+ *
+ * <p>Bytes are the sizes this library let each buffer reach (what the budget counts), updated as buffers grow and
+ * shrink through {@link MemFd}. Holding a buffer here does not keep its {@code MemFd} reachable, so a buffer that is
+ * dropped without {@code close()} is still found and reported as a leak.
+ */
+public final class MemFdRegistry {
+
+    private final ConcurrentHashMap<Long, MemFdState> live = new ConcurrentHashMap<>();
+    private final AtomicLong usedBytes = new AtomicLong();
+    private final LongAdder created = new LongAdder();
+    private final LongAdder released = new LongAdder();
+    private final LongAdder leaked = new LongAdder();
+    private final long maxSize;
+    private final long maxTotalSize;
+    private final LeakDetection leakDetection;
+    private final LeakListener leakListener;
+
+    MemFdRegistry(long maxSize, long maxTotalSize, LeakDetection leakDetection, LeakListener leakListener) {
+        this.maxSize = maxSize;
+        this.maxTotalSize = maxTotalSize;
+        this.leakDetection = leakDetection;
+        this.leakListener = leakListener;
+    }
+
+    /** The number of live buffers. */
+    public int count() {
+        return live.size();
+    }
+
+    /** The bytes held by live buffers, as counted against the budget. */
+    public long usedBytes() {
+        return usedBytes.get();
+    }
+
+    /** The total budget across live buffers, if one is set. */
+    public OptionalLong maxTotalSize() {
+        return maxTotalSize == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(maxTotalSize);
+    }
+
+    /** The per-buffer size limit, if one is set. */
+    public OptionalLong maxSize() {
+        return maxSize == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(maxSize);
+    }
+
+    /** Buffers created or adopted since the factory was built. */
+    public long createdCount() {
+        return created.sum();
+    }
+
+    /** Buffers closed by the application (or by closing the factory). */
+    public long releasedCount() {
+        return released.sum();
+    }
+
+    /** Buffers that became unreachable without being closed, closed by the garbage collector instead. */
+    public long leakedCount() {
+        return leaked.sum();
+    }
+
+    /** A snapshot of every live buffer, oldest first. */
+    public List<MemFdInfo> buffers() {
+        List<MemFdInfo> buffers = new ArrayList<>(live.size());
+        for (MemFdState state : live.values()) {
+            MemFdInfo info = state.info();
+            if (info != null) {
+                buffers.add(info);
+            }
+        }
+        buffers.sort(Comparator.comparingLong(MemFdInfo::id));
+        return buffers;
+    }
+
+    /** The live buffer with this id. */
+    public Optional<MemFd> find(long id) {
+        MemFdState state = live.get(id);
+        return Optional.ofNullable(state == null ? null : state.owner());
+    }
+
+    /**
+     * The most recently created live buffer with this name. Names need not be unique; the kernel does not require
+     * it either.
+     */
+    public Optional<MemFd> find(String name) {
+        MemFd newest = null;
+        long newestId = -1;
+        for (MemFdState state : live.values()) {
+            if (state.name.equals(name) && state.id > newestId) {
+                MemFd memfd = state.owner();
+                if (memfd != null) {
+                    newest = memfd;
+                    newestId = state.id;
+                }
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    /** Checks a new buffer of {@code size} bytes against the limits and accounts it. */
+    void admit(String name, int fd, String operation, long size) {
+        checkSize(name, fd, operation, size);
+        reserveBudget(name, fd, operation, size);
+    }
+
+    void register(MemFdState state) {
+        live.put(state.id, state);
+        created.increment();
+    }
+
+    /** Accounts {@code delta} more bytes for a buffer growing to {@code newSize}, or refuses. */
+    void reserve(MemFdState state, String operation, long newSize, long delta) {
+        checkSize(state.name, state.handle.number(), operation, newSize);
+        reserveBudget(state.name, state.handle.number(), operation, delta);
+    }
+
+    void giveBack(long bytes) {
+        usedBytes.addAndGet(-bytes);
+    }
+
+    void unregister(MemFdState state, boolean wasLeaked, MemFdInfo lastSeen) {
+        if (live.remove(state.id) == null) {
+            return;
+        }
+        giveBack(state.accounted.get());
+        if (!wasLeaked) {
+            released.increment();
+            return;
+        }
+        leaked.increment();
+        if (leakDetection != LeakDetection.NONE && lastSeen != null) {
+            try {
+                leakListener.leaked(lastSeen, state.creationSite);
+            } catch (RuntimeException e) {
+                // A failing listener must not stop the cleaner thread, which closes every other leaked memfd.
+                System.getLogger(MemFdRegistry.class.getName()).log(System.Logger.Level.ERROR,
+                        "memfd leak listener failed", e);
+            }
+        }
+    }
+
+    /** Closes every live buffer; a later use of one throws {@link MemFdClosedException}. */
+    void closeAll() {
+        for (MemFdState state : live.values()) {
+            MemFd memfd = state.owner();
+            if (memfd != null) {
+                memfd.close();
+            }
+        }
+    }
+
+    LeakDetection leakDetection() {
+        return leakDetection;
+    }
+
+    private void checkSize(String name, int fd, String operation, long size) {
+        if (size > maxSize) {
+            throw new SizeLimitExceededException(operation, name, fd, maxSize, size);
+        }
+    }
+
+    private void reserveBudget(String name, int fd, String operation, long bytes) {
+        for (;;) {
+            long used = usedBytes.get();
+            if (bytes > maxTotalSize - used) {
+                throw new BudgetExceededException(operation, name, fd, maxTotalSize, used, bytes);
+            }
+            if (usedBytes.compareAndSet(used, used + bytes)) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.memfd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.memfd.internal.FdHandle;
+import io.memfd.internal.Fcntl;
+import io.memfd.internal.FileStatus;
+
+/**
+ * Everything about an open memfd except the {@link MemFd} object itself, so that the {@link java.lang.ref.Cleaner}
+ * (this is its action) and the registry can hold it without keeping the {@code MemFd} reachable. When a factory made
+ * the memfd, it also keeps the size accounted against the factory's limits.
+ */
+final class MemFdState implements Runnable {
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final long PID = ProcessHandle.current().pid();
+
+    final long id = IDS.incrementAndGet();
+    final String name;
+    final FdHandle handle;
+    final Instant createdAt = Instant.now();
+
+    /** The registry that tracks this memfd, or {@code null}. */
+    final MemFdRegistry registry;
+    /** Bytes accounted against the registry's limits: the largest size this library let the file reach. */
+    final AtomicLong accounted;
+    /** Where the memfd was created, under {@link LeakDetection#TRACE}. */
+    final Throwable creationSite;
+    /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
+    private volatile WeakReference<MemFd> owner;
+
+    private boolean closedByOwner;
+    private boolean cleaned;
+    private FileChannel channel;
+
+    MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, Throwable creationSite) {
+        this.name = name;
+        this.handle = handle;
+        this.registry = registry;
+        this.accounted = registry == null ? null : new AtomicLong(initialSize);
+        this.creationSite = creationSite;
+    }
+
+    void attach(MemFd memfd) {
+        owner = new WeakReference<>(memfd);
+    }
+
+    /** The public object while it is reachable and open. */
+    MemFd owner() {
+        WeakReference<MemFd> reference = owner;
+        MemFd memfd = reference == null ? null : reference.get();
+        return memfd == null || handle.isClosed() ? null : memfd;
+    }
+
+    /** A snapshot, or {@code null} when the memfd was closed meanwhile. */
+    MemFdInfo info() {
+        if (!handle.acquire()) {
+            return null;
+        }
+        try {
+            int fd = handle.number();
+            return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
+                    Duration.between(createdAt, Instant.now()), "/proc/" + PID + "/fd/" + fd);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * A read-only channel on the file, opened through {@code /proc/self/fd/N} on first use (that open costs several
+     * microseconds, so memfds that never need a channel never pay it) and closed with the memfd.
+     */
+    synchronized FileChannel channel(String operation) {
+        if (cleaned) {
+            throw new MemFdClosedException(operation, name);
+        }
+        if (channel == null || !channel.isOpen()) {
+            channel = reopen(operation, StandardOpenOption.READ);
+        }
+        return channel;
+    }
+
+    /** A new channel on the file through {@code /proc/self/fd/N}; the caller closes it. */
+    FileChannel reopen(String operation, StandardOpenOption... options) {
+        if (!handle.acquire()) {
+            throw new MemFdClosedException(operation, name);
+        }
+        try {
+            return FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("memfd '" + name + "' (fd " + handle.number() + "): " + operation
+                    + " failed: cannot open /proc/self/fd/" + handle.number() + ": " + e.getMessage(), e);
+        } finally {
+            handle.release();
+        }
+    }
+
+    void closeByOwner() {
+        synchronized (this) {
+            closedByOwner = true;
+        }
+    }
+
+    /** The cleanup: runs once, from {@link MemFd#close()} or, for a leaked memfd, from the cleaner's thread. */
+    @Override
+    public void run() {
+        boolean leaked;
+        FileChannel openChannel;
+        synchronized (this) {
+            leaked = !closedByOwner;
+            cleaned = true;
+            openChannel = channel;
+            channel = null;
+        }
+        MemFdInfo lastSeen = leaked ? info() : null;
+        closeQuietly(openChannel);
+        handle.close();
+        if (registry != null) {
+            registry.unregister(this, leaked, lastSeen);
+        } else if (leaked && lastSeen != null) {
+            LeakListener.LOG.leaked(lastSeen, null);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Closing a read-only channel on an in-memory file loses nothing; the descriptor is released anyway.
+            }
+        }
+    }
+
+    // Accounting against the registry's limits; all no-ops for an untracked memfd.
+
+    /**
+     * Accounts growth to {@code end} bytes before the file grows; returns the bytes newly accounted, which
+     * {@link #undoGrowth} gives back if the growth then fails.
+     */
+    long growTo(long end, String operation) {
+        if (registry == null) {
+            return 0;
+        }
+        for (;;) {
+            long current = accounted.get();
+            if (end <= current) {
+                return 0;
+            }
+            long delta = end - current;
+            registry.reserve(this, operation, end, delta);
+            if (accounted.compareAndSet(current, end)) {
+                return delta;
+            }
+            registry.giveBack(delta);
+        }
+    }
+
+    void undoGrowth(long end, long grown) {
+        if (grown > 0 && accounted.compareAndSet(end, end - grown)) {
+            registry.giveBack(grown);
+        }
+    }
+
+    /** Accounts a shrink to {@code size} bytes after the file shrank. */
+    void shrunkTo(long size) {
+        if (registry == null) {
+            return;
+        }
+        for (;;) {
+            long current = accounted.get();
+            if (size >= current) {
+                return;
+            }
+            if (accounted.compareAndSet(current, size)) {
+                registry.giveBack(current - size);
+                return;
+            }
+        }
+    }
+}

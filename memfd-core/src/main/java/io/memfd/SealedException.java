@@ -1,0 +1,22 @@
+package io.memfd;
+
+/**
+ * A seal forbids the operation. Seals are permanent: the memfd will never allow it again; create a new memfd.
+ * {@link WriteSealedException} and {@link ResizeSealedException} name the two common cases.
+ */
+public class SealedException extends MemFdException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Seal seal;
+
+    public SealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
+        super(operation, memfdName, fd, "the memfd is " + seal.meaning(), errno);
+        this.seal = seal;
+    }
+
+    /** The seal that forbids the operation. */
+    public Seal seal() {
+        return seal;
+    }
+}

@@ -1,0 +1,11 @@
+package io.memfd;
+
+/** The running kernel (or C library) lacks the feature: an old kernel, an unknown flag or seal, another OS. */
+public class UnsupportedByKernelException extends MemFdException {
+
+    private static final long serialVersionUID = 1L;
+
+    public UnsupportedByKernelException(String operation, String memfdName, int fd, String cause, int errno) {
+        super(operation, memfdName, fd, cause, errno);
+    }
+}

@@ -1,0 +1,123 @@
+package io.memfd.internal;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+
+import io.memfd.MappingBusyException;
+import io.memfd.MemFdException;
+import io.memfd.NotPermittedException;
+import io.memfd.Seal;
+import io.memfd.SealedException;
+import io.memfd.UnsupportedByKernelException;
+
+/** {@code fcntl(2)}: seals, duplication and the access mode of a descriptor. */
+public final class Fcntl {
+
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_GETFL = 3;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_GET_SEALS = 1034;
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+
+    static {
+        Native.register(Fcntl.class, Libc.LIBRARY);
+    }
+
+    private static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+
+    private Fcntl() {
+    }
+
+    /** The file's seals. */
+    public static EnumSet<Seal> seals(int fd, String name) {
+        return Seal.fromBits(sealBits(fd, name));
+    }
+
+    /** The file's seal bits, including any this library does not know. */
+    public static int sealBits(int fd, String name) {
+        try {
+            return fcntl(fd, F_GET_SEALS, 0);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EINVAL.code()) {
+                throw new UnsupportedByKernelException("read seals", name, fd,
+                        "the file does not support seals (only memfds and other shmem files do)", e.getErrorCode());
+            }
+            throw Libc.failure("read seals", name, fd, e.getErrorCode());
+        }
+    }
+
+    /** The file's seal bits, or -1 when the file cannot carry seals (it is not shmem or hugetlbfs). */
+    public static int sealBitsOrMinusOne(int fd) {
+        try {
+            return fcntl(fd, F_GET_SEALS, 0);
+        } catch (LastErrorException e) {
+            return -1;
+        }
+    }
+
+    /** Adds {@code seals}; seals already present are kept, so re-adding one is a no-op. */
+    public static void addSeals(int fd, String name, Set<Seal> seals) {
+        try {
+            fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
+        } catch (LastErrorException e) {
+            throw addSealsFailed(fd, name, seals, e.getErrorCode());
+        }
+    }
+
+    private static MemFdException addSealsFailed(int fd, String name, Set<Seal> seals, int errno) {
+        String operation = "add seals " + seals;
+        if (errno == Errno.EBUSY.code()) {
+            return new MappingBusyException(operation, name, fd, errno);
+        }
+        if (errno == Errno.EPERM.code()) {
+            // EPERM has two causes: F_SEAL_SEAL is set, or the descriptor was not opened for writing.
+            if (seals(fd, name).contains(Seal.SEAL)) {
+                return new SealedException(operation, name, fd, Seal.SEAL, errno);
+            }
+            if (isReadOnly(fd, name)) {
+                return new NotPermittedException(operation, name, fd,
+                        "seals can only be added through a descriptor open for writing, and this one is read-only",
+                        errno);
+            }
+        }
+        if (errno == Errno.EINVAL.code()) {
+            return new UnsupportedByKernelException(operation, name, fd,
+                    "the kernel does not know one of these seals (FUTURE_WRITE needs Linux 5.1+, EXEC 6.3+),"
+                            + " or the file does not support seals",
+                    errno);
+        }
+        return Libc.failure(operation, name, fd, errno);
+    }
+
+    /** A new descriptor for the same open file, with close-on-exec set. */
+    public static int dupCloseOnExec(int fd, String name) {
+        try {
+            return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            throw Libc.failure("duplicate the descriptor", name, fd, e.getErrorCode());
+        }
+    }
+
+    /** Whether the descriptor was opened read-only. */
+    public static boolean isReadOnly(int fd, String name) {
+        return (statusFlags(fd, name) & O_ACCMODE) == O_RDONLY;
+    }
+
+    /** Whether the descriptor was opened write-only. */
+    public static boolean isWriteOnly(int fd, String name) {
+        return (statusFlags(fd, name) & O_ACCMODE) == O_WRONLY;
+    }
+
+    private static int statusFlags(int fd, String name) {
+        try {
+            return fcntl(fd, F_GETFL, 0);
+        } catch (LastErrorException e) {
+            throw Libc.failure("read the descriptor's flags", name, fd, e.getErrorCode());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.memfd.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+
+/**
+ * Owns one file descriptor number and guards it against use after close.
+ *
+ * <p>The kernel hands a closed descriptor's number to the next {@code open} at once, so a thread that still holds the
+ * number would read, write, seal or close somebody else's file. Every use of the number is therefore bracketed by
+ * {@link #acquire()} and {@link #release()}. {@link #close()} only marks the handle; the descriptor itself is closed by
+ * whoever finishes last, the closer or the last user in flight, and exactly once.
+ */
+public final class FdHandle {
+
+    /** The sign bit of {@link #state} marks the handle closed; the other bits count users in flight. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
+    private final int fd;
+    private final AtomicInteger state = new AtomicInteger();
+
+    static {
+        Native.register(FdHandle.class, Libc.LIBRARY);
+    }
+
+    private static native int close(int fd) throws LastErrorException;
+
+    public FdHandle(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a file descriptor: " + fd);
+        }
+        this.fd = fd;
+    }
+
+    /**
+     * The descriptor number, unguarded: valid for a system call only between {@link #acquire()} and
+     * {@link #release()}, otherwise only for messages.
+     */
+    public int number() {
+        return fd;
+    }
+
+    /** Registers a user of the number. Returns false, registering nothing, when the handle is closed. */
+    public boolean acquire() {
+        for (;;) {
+            int current = state.get();
+            if (current < 0) {
+                return false;
+            }
+            if (state.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a use begun by a successful {@link #acquire()}; closes the descriptor if a close is pending. */
+    public void release() {
+        if (state.decrementAndGet() == CLOSED) {
+            closeDescriptor();
+        }
+    }
+
+    /**
+     * Marks the handle closed: no new user may acquire it. The descriptor is closed now if no user is in flight,
+     * otherwise when the last one releases it. Returns false when the handle was already closed.
+     */
+    public boolean close() {
+        for (;;) {
+            int current = state.get();
+            if (current < 0) {
+                return false;
+            }
+            if (state.compareAndSet(current, current | CLOSED)) {
+                if (current == 0) {
+                    closeDescriptor();
+                }
+                return true;
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return state.get() < 0;
+    }
+
+    private void closeDescriptor() {
+        try {
+            close(fd);
+        } catch (LastErrorException e) {
+            // Linux releases the descriptor even when close reports EINTR or EIO, so retrying would close a number
+            // someone else may already own; and memfd data lives in memory, so nothing was lost. EBADF is different:
+            // code outside this handle closed the number, which is a bug worth seeing.
+            int errno = e.getErrorCode();
+            System.getLogger(FdHandle.class.getName()).log(
+                    errno == Errno.EBADF.code() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    "close(" + fd + ") reported " + Errno.describe(errno));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.memfd.internal;
+
+import java.util.Set;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+
+import io.memfd.MemFdException;
+import io.memfd.NotPermittedException;
+import io.memfd.ResizeSealedException;
+import io.memfd.Seal;
+import io.memfd.WriteSealedException;
+
+/** Positional reads and writes, truncation and allocation: {@code pread}, {@code pwrite}, {@code ftruncate}, {@code fallocate}. */
+public final class FileIo {
+
+    static {
+        Native.register(FileIo.class, Libc.LIBRARY);
+    }
+
+    private static native long pread(int fd, long buffer, long count, long offset) throws LastErrorException;
+
+    private static native long pwrite(int fd, long buffer, long count, long offset) throws LastErrorException;
+
+    private static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    private static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    private FileIo() {
+    }
+
+    /** Reads up to {@code count} bytes at {@code offset} into native memory; returns the count read, 0 at the end. */
+    public static int read(int fd, String name, long address, int count, long offset) {
+        for (;;) {
+            try {
+                return (int) pread(fd, address, count, offset);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.code()) {
+                    throw readFailed(fd, name, count, offset, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Writes up to {@code count} bytes from native memory at {@code offset}; returns the count written. */
+    public static int write(int fd, String name, long address, int count, long offset) {
+        for (;;) {
+            try {
+                return (int) pwrite(fd, address, count, offset);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.code()) {
+                    throw writeFailed(fd, name, count, offset, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Sets the file's size. */
+    public static void truncate(int fd, String name, long size) {
+        for (;;) {
+            try {
+                ftruncate(fd, size);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.code()) {
+                    throw truncateFailed(fd, name, size, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Allocates pages for {@code [offset, offset + length)}, growing the file where the range passes its end. */
+    public static void allocate(int fd, String name, long offset, long length) {
+        for (;;) {
+            try {
+                fallocate(fd, 0, offset, length);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.code()) {
+                    throw allocateFailed(fd, name, offset, length, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    private static MemFdException readFailed(int fd, String name, int count, long offset, int errno) {
+        String operation = "read " + count + " bytes at offset " + offset;
+        if (errno == Errno.EBADF.code()) {
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for reading", errno);
+        }
+        return Libc.failure(operation, name, fd, errno);
+    }
+
+    private static MemFdException writeFailed(int fd, String name, int count, long offset, int errno) {
+        String operation = "write " + count + " bytes at offset " + offset;
+        if (errno == Errno.EPERM.code()) {
+            Set<Seal> seals = Fcntl.seals(fd, name);
+            if (seals.contains(Seal.WRITE) || seals.contains(Seal.FUTURE_WRITE)) {
+                return new WriteSealedException(operation, name, fd,
+                        seals.contains(Seal.WRITE) ? Seal.WRITE : Seal.FUTURE_WRITE, errno);
+            }
+            if (seals.contains(Seal.GROW)) {
+                return new ResizeSealedException(operation, name, fd, Seal.GROW, errno);
+            }
+        }
+        if (errno == Errno.EBADF.code()) {
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+        }
+        if (errno == Errno.EINVAL.code()) {
+            return new MemFdException(operation, name, fd,
+                    "invalid argument; hugetlb memfds have no write(), fill them through a mapping", errno);
+        }
+        return Libc.failure(operation, name, fd, errno);
+    }
+
+    private static MemFdException truncateFailed(int fd, String name, long size, int errno) {
+        String operation = "resize to " + size + " bytes";
+        if (errno == Errno.EPERM.code()) {
+            Set<Seal> seals = Fcntl.seals(fd, name);
+            long current = FileStatus.size(fd, name);
+            Seal blocking = size < current ? Seal.SHRINK : Seal.GROW;
+            if (seals.contains(blocking)) {
+                return new ResizeSealedException(operation, name, fd, blocking, errno);
+            }
+        }
+        if (errno == Errno.EINVAL.code() || errno == Errno.EBADF.code()) {
+            return new MemFdException(operation, name, fd, "the descriptor is not open for writing, or the size is"
+                    + " invalid (a hugetlb memfd's size must be a multiple of its page size)", errno);
+        }
+        return Libc.failure(operation, name, fd, errno);
+    }
+
+    private static MemFdException allocateFailed(int fd, String name, long offset, long length, int errno) {
+        String operation = "allocate " + length + " bytes at offset " + offset;
+        if (errno == Errno.EPERM.code() && Fcntl.seals(fd, name).contains(Seal.GROW)) {
+            return new ResizeSealedException(operation, name, fd, Seal.GROW, errno);
+        }
+        if (errno == Errno.EBADF.code()) {
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+        }
+        return Libc.failure(operation, name, fd, errno);
+    }
+}
