@@ -71,7 +71,7 @@ public class MemFdResource extends AbstractResource implements WritableResource,
         this.memfd = memfd;
     }
 
-    /** The memfd behind this resource, for what the {@code Resource} API does not offer: seals, mapping, {@code dup}. */
+    /** The memfd behind this resource, for what {@code Resource} does not offer: seals, mapping, {@code dup}. */
     public MemFd getMemFd() {
         return memfd;
     }
