@@ -175,7 +175,8 @@ class MemFdResourceTests {
     void descriptionNamesTheMemfdItsDescriptorSizeAndSeals() {
         this.memfd.write(0, HELLO);
         this.memfd.addSeals(Seal.WRITE, Seal.GROW);
-        assertThat(this.resource.getDescription()).startsWith("memfd [docs/hello.txt] (fd " + this.memfd.rawFd() + ", 12 bytes, seals [")
+        assertThat(this.resource.getDescription())
+            .startsWith("memfd [docs/hello.txt] (fd " + this.memfd.rawFd() + ", 12 bytes, seals [")
             .contains("GROW", "WRITE")
             .doesNotContain("SHRINK");
         assertThat(this.resource).hasToString(this.resource.getDescription());
