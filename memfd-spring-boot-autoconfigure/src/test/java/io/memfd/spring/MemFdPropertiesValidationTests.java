@@ -23,6 +23,13 @@ class MemFdPropertiesValidationTests {
         .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class));
 
     @Test
+    void enabledThatIsNoBoolean() {
+        // Read by the condition, before the properties are bound: a failure all the same, naming the property.
+        assertStartupFails("memfd.enabled=maybe", (analysis) -> assertThat(analysis.getDescription())
+            .contains("memfd.enabled", "maybe", "java.lang.Boolean"));
+    }
+
+    @Test
     void negativeMaxSize() {
         assertStartupFails("memfd.max-size=-1MB", (analysis) -> assertThat(analysis.getDescription())
             .contains(origin("memfd.max-size"), "Value: \"-1048576B\"", "Reason: must be a positive size"));

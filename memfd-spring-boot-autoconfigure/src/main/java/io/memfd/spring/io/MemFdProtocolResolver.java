@@ -37,7 +37,9 @@ public final class MemFdProtocolResolver implements ProtocolResolver {
 
     @Override
     public @Nullable Resource resolve(String location, ResourceLoader resourceLoader) {
-        return location.startsWith(PREFIX) ? new NamedMemFdResource(registry, location.substring(PREFIX.length()))
-                : null;
+        if (!location.startsWith(PREFIX)) {
+            return null;
+        }
+        return new NamedMemFdResource(this.registry, location.substring(PREFIX.length()));
     }
 }

@@ -73,19 +73,19 @@ public class MemFdResource extends AbstractResource implements WritableResource,
 
     /** The memfd behind this resource, for what {@code Resource} does not offer: seals, mapping, {@code dup}. */
     public MemFd getMemFd() {
-        return memfd;
+        return this.memfd;
     }
 
     /** True until the memfd is closed. */
     @Override
     public boolean exists() {
-        return memfd.isOpen();
+        return this.memfd.isOpen();
     }
 
     /** True while the memfd is open: {@link #getFile()} then gives its {@code /proc/PID/fd/N} path. */
     @Override
     public boolean isFile() {
-        return memfd.isOpen();
+        return this.memfd.isOpen();
     }
 
     /**
@@ -102,20 +102,20 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     /** As {@link #getFile()}. */
     @Override
     public Path getFilePath() throws IOException {
-        return whileOpen(memfd::procPath);
+        return whileOpen(this.memfd::procPath);
     }
 
     /** A new stream over the whole content, from the start. */
     @Override
     public InputStream getInputStream() throws IOException {
-        return whileOpen(memfd::newInputStream);
+        return whileOpen(this.memfd::newInputStream);
     }
 
     /** A new read-only {@link FileChannel} on the memfd, positioned at 0; the caller closes it. */
     @Override
     public ReadableByteChannel readableChannel() throws IOException {
         try {
-            return whileOpen(() -> memfd.withRawFd(MemFdResource::openReadOnly));
+            return whileOpen(() -> this.memfd.withRawFd(MemFdResource::openReadOnly));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -124,26 +124,26 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     /** The whole content, read at its known size in one go. */
     @Override
     public byte[] getContentAsByteArray() throws IOException {
-        return whileOpen(memfd::readAllBytes);
+        return whileOpen(this.memfd::readAllBytes);
     }
 
     /** The size in bytes, from the kernel; nothing is read. */
     @Override
     public long contentLength() throws IOException {
-        return whileOpen(memfd::size);
+        return whileOpen(this.memfd::size);
     }
 
     /** When the memfd's content last changed, in milliseconds since the epoch. */
     @Override
     public long lastModified() throws IOException {
-        return whileOpen(() -> memfd.withRawFd(fd -> new File("/proc/self/fd/" + fd).lastModified()));
+        return whileOpen(() -> this.memfd.withRawFd(fd -> new File("/proc/self/fd/" + fd).lastModified()));
     }
 
     /** Whether the memfd is open and sealed neither against writing nor against future writes. */
     @Override
     public boolean isWritable() {
         try {
-            return writeSeal(memfd.seals()) == null;
+            return writeSeal(this.memfd.seals()) == null;
         } catch (MemFdClosedException e) {
             return false;
         }
@@ -163,8 +163,8 @@ public class MemFdResource extends AbstractResource implements WritableResource,
             // Truncation is governed by SHRINK, not WRITE: without this check a write-sealed memfd would lose its
             // content before the first write failed.
             requireNotWriteSealed("open an output stream");
-            memfd.resize(0);
-            return memfd.newOutputStream();
+            this.memfd.resize(0);
+            return this.memfd.newOutputStream();
         });
     }
 
@@ -179,14 +179,14 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     public WritableByteChannel writableChannel() throws IOException {
         return whileOpen(() -> {
             requireNotWriteSealed("open a writable channel");
-            return memfd.newByteChannel();
+            return this.memfd.newByteChannel();
         });
     }
 
     /** The last {@code /}-separated part of the memfd's name, or {@code null} for an empty name. */
     @Override
     public @Nullable String getFilename() {
-        String filename = StringUtils.getFilename(memfd.name());
+        String filename = StringUtils.getFilename(this.memfd.name());
         return StringUtils.hasLength(filename) ? filename : null;
     }
 
@@ -194,34 +194,34 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     @Override
     public String getDescription() {
         try {
-            MemFdInfo info = memfd.info();
+            MemFdInfo info = this.memfd.info();
             return "memfd [" + info.name() + "] (fd " + info.fd() + ", " + info.size() + " bytes, seals "
                     + info.seals() + ")";
         } catch (MemFdClosedException e) {
-            return "memfd [" + memfd.name() + "] (closed)";
+            return "memfd [" + this.memfd.name() + "] (closed)";
         }
     }
 
     /** Closes the memfd; idempotent. */
     @Override
     public void close() {
-        memfd.close();
+        this.memfd.close();
     }
 
     @Override
     public boolean equals(@Nullable Object other) {
-        return this == other || (other instanceof MemFdResource && ((MemFdResource) other).memfd == memfd);
+        return this == other || (other instanceof MemFdResource && ((MemFdResource) other).memfd == this.memfd);
     }
 
     @Override
     public int hashCode() {
-        return memfd.hashCode();
+        return this.memfd.hashCode();
     }
 
     private void requireNotWriteSealed(String operation) {
-        Seal seal = writeSeal(memfd.seals());
+        Seal seal = writeSeal(this.memfd.seals());
         if (seal != null) {
-            throw new WriteSealedException(operation, memfd.name(), -1, seal, 0);
+            throw new WriteSealedException(operation, this.memfd.name(), -1, seal, 0);
         }
     }
 
@@ -239,7 +239,7 @@ public class MemFdResource extends AbstractResource implements WritableResource,
      * actions (a new stream) touch the descriptor only when first used.
      */
     private <T> T whileOpen(OpenAction<T> action) throws IOException {
-        if (!memfd.isOpen()) {
+        if (!this.memfd.isOpen()) {
             throw notFound(null);
         }
         try {

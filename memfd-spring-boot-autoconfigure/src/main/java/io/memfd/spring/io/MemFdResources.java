@@ -26,12 +26,12 @@ public class MemFdResources {
 
     /** An empty, unsealed, writable resource; fill it through its output stream, then {@link #seal} it. */
     public MemFdResource create(String name) {
-        return new MemFdResource(factory.create(name));
+        return new MemFdResource(this.factory.create(name));
     }
 
     /** A resource holding {@code content}, sealed with the factory's default seals. */
     public MemFdResource createSealed(String name, byte[] content) {
-        return new MemFdResource(factory.createSealed(name, content));
+        return new MemFdResource(this.factory.createSealed(name, content));
     }
 
     /**
@@ -41,7 +41,7 @@ public class MemFdResources {
      * behind.
      */
     public MemFdResource createSealed(String name, InputStream content) throws IOException {
-        return new MemFdResource(factory.createSealed(name, content));
+        return new MemFdResource(this.factory.createSealed(name, content));
     }
 
     /**
@@ -56,6 +56,6 @@ public class MemFdResources {
 
     /** Adds the factory's default seals to the resource's memfd, e.g. once it has been written. */
     public void seal(MemFdResource resource) {
-        factory.seal(resource.getMemFd());
+        this.factory.seal(resource.getMemFd());
     }
 }

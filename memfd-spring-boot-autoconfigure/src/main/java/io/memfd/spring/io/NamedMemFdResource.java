@@ -98,29 +98,30 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
     /** The last {@code /}-separated part of the name, whether or not a buffer has it now. */
     @Override
     public @Nullable String getFilename() {
-        String filename = StringUtils.getFilename(name);
+        String filename = StringUtils.getFilename(this.name);
         return StringUtils.hasLength(filename) ? filename : null;
     }
 
     @Override
     public String getDescription() {
         MemFdResource current = current();
-        return current != null ? current.getDescription() : "memfd [" + name + "] (no live buffer has this name)";
+        return current != null ? current.getDescription() : "memfd [" + this.name + "] (no live buffer has this name)";
     }
 
     @Override
     public boolean equals(@Nullable Object other) {
         return this == other || (other instanceof NamedMemFdResource
-                && ((NamedMemFdResource) other).registry == registry && ((NamedMemFdResource) other).name.equals(name));
+                && ((NamedMemFdResource) other).registry == this.registry
+                && ((NamedMemFdResource) other).name.equals(this.name));
     }
 
     @Override
     public int hashCode() {
-        return name.hashCode();
+        return this.name.hashCode();
     }
 
     private @Nullable MemFdResource current() {
-        return registry.get().find(name).map(MemFdResource::new).orElse(null);
+        return this.registry.get().find(this.name).map(MemFdResource::new).orElse(null);
     }
 
     private MemFdResource require() throws FileNotFoundException {
