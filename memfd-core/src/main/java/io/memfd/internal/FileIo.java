@@ -86,7 +86,7 @@ public final class FileIo {
     private static MemFdException readFailed(int fd, String name, int count, long offset, int errno) {
         String operation = "read " + count + " bytes at offset " + offset;
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for reading", errno);
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for reading (or was closed by code outside this library)", errno);
         }
         return Libc.failure(operation, name, fd, errno);
     }
@@ -104,7 +104,7 @@ public final class FileIo {
             }
         }
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing (or was closed by code outside this library)", errno);
         }
         if (errno == Errno.EINVAL.code()) {
             return new MemFdException(operation, name, fd,
@@ -136,7 +136,7 @@ public final class FileIo {
             return new ResizeSealedException(operation, name, fd, Seal.GROW, errno);
         }
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing (or was closed by code outside this library)", errno);
         }
         return Libc.failure(operation, name, fd, errno);
     }

@@ -23,6 +23,6 @@ final class Libc {
 
     /** An exception for an errno that has no more specific meaning for the operation. */
     static MemFdException failure(String operation, String name, int fd, int errno) {
-        return new MemFdException(operation, name, fd, Errno.describe(errno), errno);
+        return new MemFdException(operation, name, fd, Errno.meaning(errno), errno);
     }
 }

@@ -48,6 +48,10 @@ public final class MemfdCreate {
      * kept, and memfds are then executable as on every kernel before 6.3.
      */
     public static int create(String name, int flags) {
+        if ((flags & EXEC_FLAGS) == EXEC_FLAGS) {
+            // The kernel refuses the pair; without this check the fallback would drop both and succeed.
+            throw new IllegalArgumentException("MFD_EXEC and MFD_NOEXEC_SEAL exclude each other");
+        }
         byte[] nameZ = validatedName(name);
         int withoutExec = flags & ~EXEC_FLAGS;
         if (withoutExec == flags || execFlagsUnknownToKernel) {
@@ -124,10 +128,12 @@ public final class MemfdCreate {
         String operation = "create with " + describeFlags(flags);
         boolean hugetlb = (flags & MFD_HUGETLB) != 0;
         if (errno == Errno.EINVAL.code()) {
-            return new UnsupportedByKernelException(operation, name, -1, hugetlb
-                    ? "the kernel does not offer this huge page size, or does not know one of these flags"
-                    : "the kernel does not know one of these flags (MFD_HUGETLB needs Linux 4.14+, MFD_NOEXEC_SEAL"
-                            + " and MFD_EXEC need 6.3+)", errno);
+            return new UnsupportedByKernelException(operation, name, -1, "the kernel does not know one of these flags"
+                    + " (MFD_HUGETLB needs Linux 4.14+, MFD_NOEXEC_SEAL and MFD_EXEC need 6.3+)", errno);
+        }
+        if (errno == Errno.ENODEV.code() && hugetlb) {
+            return new UnsupportedByKernelException(operation, name, -1, "the kernel does not offer this huge page"
+                    + " size (the sizes it offers are listed in /sys/kernel/mm/hugepages)", errno);
         }
         if (errno == Errno.EACCES.code() && (flags & MFD_EXEC) != 0) {
             return new NotPermittedException(operation, name, -1, "executable memfds are forbidden by the"
