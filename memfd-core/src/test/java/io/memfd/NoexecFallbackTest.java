@@ -72,7 +72,8 @@ class NoexecFallbackTest {
 
     @Test
     void theRealMemfdNoexecPolicyIsReported() throws Exception {
-        assumeTrue(Files.isWritable(Path.of("/proc/sys/vm/memfd_noexec")) && Files.isExecutable(Path.of("/usr/bin/unshare")),
+        assumeTrue(Files.isWritable(Path.of("/proc/sys/vm/memfd_noexec"))
+                && Files.isExecutable(Path.of("/usr/bin/unshare")),
                 "setting vm.memfd_noexec in a private pid namespace needs root and unshare(1)");
         // vm.memfd_noexec belongs to the pid namespace: setting it in a new one leaves the machine's value alone.
         List<String> command = new ArrayList<>(List.of("/usr/bin/unshare", "--pid", "--fork", "sh", "-c",
@@ -103,7 +104,8 @@ class NoexecFallbackTest {
             Seccomp.failMemfdCreate(MemfdCreate.MFD_NOEXEC_SEAL | MemfdCreate.MFD_EXEC, Errno.EINVAL.code());
             try (MemFd memfd = MemFd.create("fallback")) {
                 System.out.println("seals=" + memfd.seals());
-                System.out.println("mode=" + PosixFilePermissions.toString(Files.getPosixFilePermissions(memfd.procPath())));
+                Path path = memfd.procPath();
+                System.out.println("mode=" + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
                 System.out.println("cloexec=" + ((OpenFds.statusFlags(memfd.rawFd()) & O_CLOEXEC) != 0));
                 memfd.makeImmutable();
                 System.out.println("sealsAfterSealing=" + memfd.seals());

@@ -9,6 +9,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
+import io.memfd.HugePageSize;
 import io.memfd.MemFdException;
 import io.memfd.NotPermittedException;
 import io.memfd.UnsupportedByKernelException;
@@ -48,6 +49,10 @@ public final class MemfdCreate {
      * kept, and memfds are then executable as on every kernel before 6.3.
      */
     public static int create(String name, int flags) {
+        if (!Platform.isLinux()) {
+            throw new UnsupportedByKernelException("create", name, -1,
+                    "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
+        }
         if ((flags & EXEC_FLAGS) == EXEC_FLAGS) {
             // The kernel refuses the pair; without this check the fallback would drop both and succeed.
             throw new IllegalArgumentException("MFD_EXEC and MFD_NOEXEC_SEAL exclude each other");
@@ -175,7 +180,12 @@ public final class MemfdCreate {
     }
 
     private static String hugePageLabel(int log2) {
-        return log2 >= 30 ? (1L << (log2 - 30)) + "GB" : log2 >= 20 ? (1L << (log2 - 20)) + "MB" : (1L << (log2 - 10)) + "KB";
+        for (HugePageSize size : HugePageSize.values()) {
+            if (size.log2() == log2) {
+                return size.toString();
+            }
+        }
+        return "2^" + log2 + " bytes";
     }
 
     /** The C library's own {@code memfd_create}, registered only where it exists. */

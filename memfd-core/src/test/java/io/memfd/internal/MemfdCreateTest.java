@@ -28,7 +28,8 @@ class MemfdCreateTest {
     void rawSystemCallCreatesAMemfdWithTheGivenFlags() throws IOException {
         int fd = MemfdCreate.createViaSyscall("via-syscall", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         try {
-            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))).hasToString("/memfd:via-syscall (deleted)");
+            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)))
+                    .hasToString("/memfd:via-syscall (deleted)");
             assertThat(OpenFds.statusFlags(fd) & O_CLOEXEC).isEqualTo(O_CLOEXEC);
             assertThat(Fcntl.sealBits(fd, "via-syscall")).isZero();
         } finally {
