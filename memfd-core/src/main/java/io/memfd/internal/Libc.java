@@ -11,8 +11,8 @@ import io.memfd.MemFdException;
  *
  * <p>Bindings use JNA direct mapping ({@code Native.register}) for speed, {@code long} for {@code size_t},
  * {@code off_t} and pointers (this library supports 64-bit Linux only), and {@code throws LastErrorException} so
- * that a failing call carries its errno. A few of the C functions ({@code fcntl}) are variadic; calling them with integer arguments through
- * a fixed signature is correct on the x86_64 and aarch64 Linux ABIs.
+ * that a failing call carries its errno. A few of the C functions ({@code fcntl}) are variadic; calling them with
+ * integer arguments through a fixed signature is correct on the x86_64 and aarch64 Linux ABIs.
  */
 final class Libc {
 
