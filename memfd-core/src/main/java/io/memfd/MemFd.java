@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -99,10 +100,6 @@ public final class MemFd implements AutoCloseable {
     }
 
     static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
-        if (!com.sun.jna.Platform.isLinux()) {
-            throw new UnsupportedByKernelException("create", name, -1,
-                    "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
-        }
         FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
         if (!options.isAllowSealing()) {
             forbidSealing(handle, name);
@@ -264,7 +261,7 @@ public final class MemFd implements AutoCloseable {
         while (target.hasRemaining()) {
             if (read(target.position(), target) < 0) {
                 // Another descriptor of the file shrank it meanwhile.
-                return java.util.Arrays.copyOf(content, target.position());
+                return Arrays.copyOf(content, target.position());
             }
         }
         return content;

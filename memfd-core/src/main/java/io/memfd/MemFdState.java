@@ -1,7 +1,6 @@
 package io.memfd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -97,8 +96,10 @@ final class MemFdState implements Runnable {
         try {
             return FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
         } catch (IOException e) {
-            throw new UncheckedIOException("memfd '" + name + "' (fd " + handle.number() + "): " + operation
-                    + " failed: cannot open /proc/self/fd/" + handle.number() + ": " + e.getMessage(), e);
+            MemFdException failure = new MemFdException(operation, name, handle.number(),
+                    "cannot open /proc/self/fd/" + handle.number() + ": " + e, 0);
+            failure.initCause(e);
+            throw failure;
         } finally {
             handle.release();
         }
