@@ -1,9 +1,5 @@
 package io.memfd.spring;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -19,6 +15,7 @@ import io.memfd.Seal;
 import io.memfd.SizeLimitExceededException;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.testing.OpenFds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -161,22 +158,9 @@ class MemFdAutoConfigurationTests {
         });
     }
 
-    /** Whether the descriptor has FD_CLOEXEC, as {@code /proc/self/fdinfo} reports its flags (octal 02000000). */
+    /** Whether the descriptor has FD_CLOEXEC, as {@code /proc/self/fdinfo} reports it (octal 02000000). */
     private static boolean closeOnExec(MemFd memfd) {
-        return memfd.withRawFd((fd) -> {
-            try {
-                String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))
-                    .stream()
-                    .filter((line) -> line.startsWith("flags:"))
-                    .findFirst()
-                    .orElseThrow()
-                    .substring("flags:".length())
-                    .trim();
-                return (Integer.parseInt(flags, 8) & 02000000) != 0;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        return memfd.withRawFd((fd) -> (OpenFds.statusFlags(fd) & 02000000) != 0);
     }
 
     @Configuration(proxyBeanMethods = false)

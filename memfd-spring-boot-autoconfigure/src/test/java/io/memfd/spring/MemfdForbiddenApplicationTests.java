@@ -2,7 +2,7 @@ package io.memfd.spring;
 
 import org.junit.jupiter.api.Test;
 
-import io.memfd.spring.testing.ChildJvm;
+import io.memfd.testing.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

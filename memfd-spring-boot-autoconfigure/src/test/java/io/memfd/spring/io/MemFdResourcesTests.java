@@ -17,7 +17,7 @@ import io.memfd.BudgetExceededException;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.SizeLimitExceededException;
-import io.memfd.spring.testing.OpenMemFds;
+import io.memfd.testing.OpenFds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -103,7 +103,7 @@ class MemFdResourcesTests {
         assertThat(this.factory.registry().count()).isZero();
         assertThat(this.factory.registry().usedBytes()).isZero();
         assertThat(this.factory.registry().releasedCount()).isEqualTo(1);
-        assertThat(OpenMemFds.names()).doesNotContain("too-big");
+        assertThat(OpenFds.memfdsNamed("too-big")).isZero();
         assertThat(content.closed).isTrue();
     }
 
@@ -116,7 +116,9 @@ class MemFdResourcesTests {
                 .withMessageContaining("total budget of " + BUDGET + " bytes");
             assertThat(this.factory.registry().count()).isEqualTo(2);
             assertThat(this.factory.registry().usedBytes()).isEqualTo(2 * LIMIT);
-            assertThat(OpenMemFds.names()).contains("first", "second").doesNotContain("third");
+            assertThat(OpenFds.memfdsNamed("first")).isOne();
+            assertThat(OpenFds.memfdsNamed("second")).isOne();
+            assertThat(OpenFds.memfdsNamed("third")).isZero();
         }
     }
 
@@ -125,7 +127,7 @@ class MemFdResourcesTests {
         MemFdResource forgotten = this.resources.createSealed("forgotten", new byte[1]);
         this.factory.close();
         assertThat(forgotten.exists()).isFalse();
-        assertThat(OpenMemFds.names()).doesNotContain("forgotten");
+        assertThat(OpenFds.memfdsNamed("forgotten")).isZero();
     }
 
     /** A stream that remembers being closed, of a given content. */
