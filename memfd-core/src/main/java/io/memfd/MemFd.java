@@ -366,6 +366,16 @@ public final class MemFd implements AutoCloseable {
         return state.channel("open a channel");
     }
 
+    /**
+     * A new read-only {@link FileChannel} on the file with its own position, opened through {@code /proc/self/fd/N}
+     * (several microseconds); the caller closes it. Unlike {@link #channel()}, it stays usable after this memfd is
+     * closed: it holds a descriptor of its own, so code that sends the file asynchronously cannot be surprised by a
+     * close.
+     */
+    public FileChannel newFileChannel() {
+        return state.reopen("open a file channel", StandardOpenOption.READ);
+    }
+
     /** Maps the whole file read-only; see {@link #mapReadOnly(long, long)}. */
     public MappedByteBuffer mapReadOnly() {
         long size = size();

@@ -197,6 +197,22 @@ class MemFdDataTest {
     }
 
     @Test
+    void newFileChannelIsTheCallersOwnAndOutlivesTheMemfd() throws IOException {
+        MemFd memfd = MemFd.create("own-channel");
+        memfd.write(0, bytes("abc"));
+        try (FileChannel first = memfd.newFileChannel(); FileChannel second = memfd.newFileChannel()) {
+            assertThat(first).isNotSameAs(second).isNotSameAs(memfd.channel());
+            first.position(1);
+            assertThat(second.position()).isZero();
+            memfd.close();
+            ByteBuffer content = ByteBuffer.allocate(3);
+            assertThat(second.read(content)).isEqualTo(3);
+            assertThat(content.array()).isEqualTo(bytes("abc"));
+        }
+        assertThatThrownBy(memfd::newFileChannel).isInstanceOf(MemFdClosedException.class);
+    }
+
+    @Test
     void mappingsShareTheFileBothWays() {
         try (MemFd memfd = MemFd.create("mapped")) {
             memfd.resize(8192);

@@ -5,12 +5,10 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -114,11 +112,7 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     /** A new read-only {@link FileChannel} on the memfd, positioned at 0; the caller closes it. */
     @Override
     public ReadableByteChannel readableChannel() throws IOException {
-        try {
-            return whileOpen(() -> this.memfd.withRawFd(MemFdResource::openReadOnly));
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        return whileOpen(this.memfd::newFileChannel);
     }
 
     /** The whole content, read at its known size in one go. */
@@ -253,14 +247,6 @@ public class MemFdResource extends AbstractResource implements WritableResource,
         FileNotFoundException notFound = new FileNotFoundException(getDescription() + " does not exist any more");
         notFound.initCause(cause);
         return notFound;
-    }
-
-    private static FileChannel openReadOnly(int fd) {
-        try {
-            return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @FunctionalInterface
