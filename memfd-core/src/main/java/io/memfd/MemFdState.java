@@ -38,6 +38,9 @@ final class MemFdState implements Runnable {
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
     private volatile WeakReference<MemFd> owner;
 
+    /** Set once the memfd is seen sealed; seals are never removed, so the kernel need not be asked again. */
+    private volatile boolean sealed;
+
     private boolean closedByOwner;
     private boolean cleaned;
     private FileChannel channel;
@@ -73,6 +76,21 @@ final class MemFdState implements Runnable {
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * Whether the memfd is sealed, as {@link MemFdInfo#isSealed()} says; {@code false} once closed. Asks the kernel
+     * ({@code F_GET_SEALS}: another descriptor or process may have added seals) only until the answer is yes.
+     */
+    boolean isSealed() {
+        if (!sealed && handle.acquire()) {
+            try {
+                sealed = MemFdInfo.isSealed(Fcntl.seals(handle.number(), name));
+            } finally {
+                handle.release();
+            }
+        }
+        return sealed;
     }
 
     /**
