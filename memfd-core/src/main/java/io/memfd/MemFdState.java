@@ -85,7 +85,10 @@ final class MemFdState implements Runnable {
     boolean isSealed() {
         if (!sealed && handle.acquire()) {
             try {
-                sealed = MemFdInfo.isSealed(Fcntl.seals(handle.number(), name));
+                // Only ever set: a concurrent caller's older "no" must not undo a newer "yes".
+                if (MemFdInfo.isSealed(Fcntl.seals(handle.number(), name))) {
+                    sealed = true;
+                }
             } finally {
                 handle.release();
             }
