@@ -132,6 +132,20 @@ class MemFdActuatorAutoConfigurationTest {
     }
 
     @Test
+    void theStarterAloneWorksWithoutAnyActuatorLibrary() {
+        // Boot's own metrics auto-configurations would not be on such a class path either.
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class,
+                        MemFdMetricsAutoConfiguration.class, MemFdHealthContributorAutoConfiguration.class,
+                        MemFdEndpointAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate",
+                "org.springframework.boot.health", "org.springframework.boot.micrometer")).withPropertyValues(EXPOSE)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MemFdFactory.class)
+                        .doesNotHaveBean(MemFdMetrics.class).doesNotHaveBean(MemFdHealthIndicator.class)
+                        .doesNotHaveBean(MemFdEndpoint.class));
+    }
+
+    @Test
     void nothingWithoutAMemFdFactory() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,

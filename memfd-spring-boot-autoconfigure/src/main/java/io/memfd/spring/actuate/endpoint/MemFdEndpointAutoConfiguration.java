@@ -18,12 +18,13 @@ import io.memfd.spring.MemFdAutoConfiguration;
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
-@ConditionalOnAvailableEndpoint(MemFdEndpoint.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 public final class MemFdEndpointAutoConfiguration {
 
+    /** Conditions from Actuator go on the method, read only once Actuator is known to be present. */
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
     MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory) {
         return new MemFdEndpoint(memFdFactory.registry());
     }

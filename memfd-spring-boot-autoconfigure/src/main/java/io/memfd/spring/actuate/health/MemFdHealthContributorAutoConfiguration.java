@@ -20,14 +20,17 @@ import io.memfd.spring.MemFdAutoConfiguration;
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class, before = HealthContributorAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnEnabledHealthIndicator("memfd")
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 @EnableConfigurationProperties(MemFdHealthIndicatorProperties.class)
 public final class MemFdHealthContributorAutoConfiguration {
 
-    /** Named so that the component is {@code memfd}: Boot drops the {@code HealthIndicator} suffix. */
+    /**
+     * Named so that the component is {@code memfd}: Boot drops the {@code HealthIndicator} suffix. The condition from
+     * Boot's health module goes on the method, read only once that module is known to be present.
+     */
     @Bean
     @ConditionalOnMissingBean(name = "memfdHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("memfd")
     MemFdHealthIndicator memfdHealthIndicator(MemFdFactory memFdFactory, MemFdHealthIndicatorProperties properties) {
         return new MemFdHealthIndicator(memFdFactory, KernelFeatures.detect(), properties.getWarningThreshold());
     }
