@@ -58,11 +58,12 @@ public class MemFdHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         MemFdRegistry registry = factory.registry();
+        long used = registry.usedBytes();
         builder.up()
                 .withDetail("count", registry.count())
-                .withDetail("usedBytes", registry.usedBytes())
+                .withDetail("usedBytes", used)
                 .withDetail("leaked", registry.leakedCount());
-        registry.maxTotalSize().ifPresent(budget -> checkBudget(builder, registry.usedBytes(), budget));
+        registry.maxTotalSize().ifPresent(budget -> checkBudget(builder, used, budget));
         registry.maxSize().ifPresent(maxSize -> builder.withDetail("maxSize", maxSize));
         builder.withDetail("kernel", kernel);
         // Last: a failure here turns the status DOWN with the exception as the error detail.
