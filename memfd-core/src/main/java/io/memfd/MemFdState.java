@@ -37,6 +37,9 @@ final class MemFdState implements Runnable {
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
     private volatile WeakReference<MemFd> owner;
 
+    /** Set once the memfd is seen sealed; seals are never removed, so the kernel need not be asked again. */
+    private volatile boolean sealed;
+
     private boolean closedByOwner;
     private boolean cleaned;
     private FileChannel channel;
@@ -72,6 +75,24 @@ final class MemFdState implements Runnable {
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * Whether the memfd is sealed, as {@link MemFdInfo#isSealed()} says; {@code false} once closed. Asks the kernel
+     * ({@code F_GET_SEALS}: another descriptor or process may have added seals) only until the answer is yes.
+     */
+    boolean isSealed() {
+        if (!sealed && handle.acquire()) {
+            try {
+                // Only ever set: a concurrent caller's older "no" must not undo a newer "yes".
+                if (MemFdInfo.isSealed(Fcntl.seals(handle.number(), name))) {
+                    sealed = true;
+                }
+            } finally {
+                handle.release();
+            }
+        }
+        return sealed;
     }
 
     /**

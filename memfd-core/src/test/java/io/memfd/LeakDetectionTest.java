@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
+import io.memfd.testing.Gc;
 import io.memfd.testing.OpenFds;
 
 /** A memfd dropped without close() is closed by the Cleaner, counted, and reported. */
@@ -24,7 +23,7 @@ class LeakDetectionTest {
                 .leakListener((buffer, site) -> leaks.add(new Leak(buffer, site))).build()) {
             createAndDrop(factory, "dropped-report");
 
-            awaitGarbageCollection(() -> !leaks.isEmpty());
+            Gc.awaitCollection(() -> !leaks.isEmpty());
 
             assertThat(leaks).singleElement().satisfies(leak -> {
                 assertThat(leak.buffer().name()).isEqualTo("dropped-report");
@@ -47,7 +46,7 @@ class LeakDetectionTest {
                 .leakListener((buffer, site) -> leaks.add(new Leak(buffer, site))).build()) {
             createAndDrop(factory, "dropped-trace");
 
-            awaitGarbageCollection(() -> !leaks.isEmpty());
+            Gc.awaitCollection(() -> !leaks.isEmpty());
 
             assertThat(leaks.get(0).creationSite().getStackTrace())
                     .anyMatch(frame -> frame.getMethodName().equals("createAndDrop"));
@@ -61,7 +60,7 @@ class LeakDetectionTest {
                 .leakListener((buffer, site) -> leaks.add(new Leak(buffer, site))).build()) {
             createAndDrop(factory, "dropped-quietly");
 
-            awaitGarbageCollection(() -> factory.registry().leakedCount() == 1);
+            Gc.awaitCollection(() -> factory.registry().leakedCount() == 1);
 
             assertThat(leaks).isEmpty();
             assertThat(OpenFds.memfdsNamed("dropped-quietly")).isZero();
@@ -77,7 +76,7 @@ class LeakDetectionTest {
             createAndDrop(factory, "sentinel");
 
             // Once the sentinel's leak is reported, the closed memfd has long been collected too.
-            awaitGarbageCollection(() -> !leaks.isEmpty());
+            Gc.awaitCollection(() -> !leaks.isEmpty());
 
             assertThat(leaks).extracting(leak -> leak.buffer().name()).containsExactly("sentinel");
             assertThat(factory.registry().releasedCount()).isEqualTo(1);
@@ -88,7 +87,7 @@ class LeakDetectionTest {
     void droppedStandaloneMemfdIsClosedToo() throws Exception {
         createAndDrop(null, "dropped-standalone");
 
-        awaitGarbageCollection(() -> OpenFds.memfdsNamed("dropped-standalone") == 0);
+        Gc.awaitCollection(() -> OpenFds.memfdsNamed("dropped-standalone") == 0);
     }
 
     /** Not inlined, so that no local variable keeps the memfd reachable. */
@@ -96,14 +95,5 @@ class LeakDetectionTest {
         MemFd memfd = factory == null ? MemFd.create(name) : factory.create(name);
         memfd.write(0, new byte[] {1, 2, 3});
         memfd.addSeal(Seal.GROW);
-    }
-
-    private static void awaitGarbageCollection(BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("the leak was noticed within 30 s").isLessThan(deadline);
-            System.gc();
-            Thread.sleep(20);
-        }
     }
 }

@@ -80,6 +80,32 @@ class MemFdFactoryTest {
     }
 
     @Test
+    void usageSplitsLiveBuffersBySealingAndSeesSealsAddedThroughAnotherDescriptor() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd sealed = factory.createSealed("sealed", new byte[100]);
+                MemFd open = factory.create("open");
+                MemFd sealedElsewhere = factory.create("sealed-elsewhere")) {
+            open.resize(4096);
+            sealedElsewhere.resize(10);
+            MemFdRegistry registry = factory.registry();
+
+            // An EXEC seal alone (MFD_NOEXEC_SEAL) fixes nothing the application wrote: still unsealed.
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(1, 100, 2, 4106));
+
+            try (MemFd other = sealedElsewhere.dup()) {
+                other.addSeal(Seal.SHRINK);
+            }
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(2, 110, 1, 4096));
+
+            sealed.close();
+            MemFdRegistry.Usage usage = registry.usage();
+            assertThat(usage).isEqualTo(new MemFdRegistry.Usage(1, 10, 1, 4096));
+            assertThat(usage.sealedCount() + usage.unsealedCount()).isEqualTo(registry.count());
+            assertThat(usage.sealedBytes() + usage.unsealedBytes()).isEqualTo(registry.usedBytes());
+        }
+    }
+
+    @Test
     void findByNameReturnsTheNewestLiveBuffer() {
         try (MemFdFactory factory = MemFdFactory.builder().build();
                 MemFd older = factory.create("same");
