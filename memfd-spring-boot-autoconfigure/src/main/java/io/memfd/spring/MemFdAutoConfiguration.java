@@ -3,6 +3,7 @@ package io.memfd.spring;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -58,8 +59,10 @@ public final class MemFdAutoConfiguration {
         return builder.build();
     }
 
+    /** Only for a single factory: with several and none primary, which one resources come from is the user's call. */
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(MemFdFactory.class)
     MemFdResources memFdResources(MemFdFactory memFdFactory) {
         return new MemFdResources(memFdFactory);
     }

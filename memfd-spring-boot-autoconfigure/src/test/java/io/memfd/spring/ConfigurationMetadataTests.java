@@ -38,13 +38,20 @@ class ConfigurationMetadataTests {
             .toList();
         assertThat(expected).hasSize(9);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
-        assertThat(properties).extracting((property) -> property.get("name"))
+        List<Map<String, Object>> memfdProperties = properties.stream()
+            .filter((property) -> ((String) property.get("name")).startsWith(prefix))
+            .toList();
+        assertThat(memfdProperties).extracting((property) -> property.get("name"))
             .containsExactlyInAnyOrderElementsOf(expected);
+        for (Map<String, Object> property : memfdProperties) {
+            assertThat(property.get("sourceType")).isEqualTo(MemFdProperties.class.getName());
+        }
+        assertThat(properties).extracting((property) -> property.get("name"))
+            .contains("management.health.memfd.enabled", "management.health.memfd.warning-threshold");
         for (Map<String, Object> property : properties) {
             assertThat((String) property.get("description")).as("description of %s", property.get("name"))
                 .isNotBlank()
                 .endsWith(".");
-            assertThat(property.get("sourceType")).isEqualTo(MemFdProperties.class.getName());
         }
     }
 
