@@ -190,6 +190,7 @@ public final class SocketMessages {
     public static Received receive(int socket, Path path, Buffer buffer) {
         buffer.prepare(buffer.payloadCapacity, CONTROL_BYTES);
         long length;
+        boolean resetReported = false;
         for (;;) {
             try {
                 length = recvmsg(socket, buffer.address, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -198,6 +199,12 @@ public final class SocketMessages {
                 int errno = e.getErrorCode();
                 if (errno == Errno.EAGAIN.code()) {
                     return null;
+                }
+                if (errno == Errno.ECONNRESET.code() && !resetReported) {
+                    // The peer closed with messages of ours unread. Linux reports that once, ahead of the messages the
+                    // peer sent before it closed (a server's reason for refusing us, say): those are still to be read.
+                    resetReported = true;
+                    continue;
                 }
                 if (errno != Errno.EINTR.code()) {
                     throw UnixSockets.failure("receive a message", path, errno);
