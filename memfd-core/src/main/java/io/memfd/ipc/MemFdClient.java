@@ -175,11 +175,12 @@ public final class MemFdClient implements AutoCloseable {
             throw new ConnectionClosedException(operation, path, closed ? "this client was closed meanwhile"
                     : "the server closed the connection without answering", 0);
         }
-        if (reply.payloadTruncated()) {
+        byte[] body = Wire.replyBody(reply.payload(), path, operation);
+        if (reply.payloadTruncated() || body.length > maxPayloadSize) {
             throw new IpcException(operation, path, "the reply exceeds the payload limit of " + maxPayloadSize
                     + " bytes", 0);
         }
-        return Wire.replyBody(reply.payload(), path, operation);
+        return body;
     }
 
     private Connection connected() {
@@ -188,7 +189,7 @@ public final class MemFdClient implements AutoCloseable {
         }
         Connection current = connection;
         if (current == null) {
-            current = Connection.connect(path, connectTimeout, Wire.PREFIX_BYTES + maxPayloadSize);
+            current = Connection.connect(path, connectTimeout, Wire.capacity(maxPayloadSize));
             connection = current;
             if (closed) {
                 // close() ran meanwhile and may have missed this connection: it sets closed before it reads connection.

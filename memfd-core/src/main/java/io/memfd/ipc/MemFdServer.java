@@ -59,9 +59,9 @@ import io.memfd.internal.UnixSockets;
  * with a wake-up eventfd, never in a blocking {@code accept} or {@code recvmsg} (a thread inside a native call cannot be
  * interrupted from Java). Only handlers still running are waited for, up to {@code shutdownTimeout}.
  *
- * <p>The wire format is documented in the package's {@code Wire} class; a peer in another language needs a dozen
- * lines (the tests talk to Python's standard library). A server runs once: {@link #start()} binds and serves,
- * {@link #close()} stops for good; build a new one to serve again.
+ * <p>The wire format is described in the {@linkplain io.memfd.ipc package documentation}; a peer in another language
+ * needs a dozen lines. A server runs once: {@link #start()} binds and serves, {@link #close()} stops for good; build a
+ * new one to serve again.
  */
 public final class MemFdServer implements AutoCloseable {
 
@@ -70,8 +70,6 @@ public final class MemFdServer implements AutoCloseable {
     private static final int BACKLOG = 128;
     /** How long the accepting thread rests when the process is out of descriptors, instead of spinning. */
     private static final long OUT_OF_DESCRIPTORS_PAUSE_MILLIS = 100;
-    /** Room for a rejection sent to a connection that is refused. */
-    private static final int REFUSAL_CAPACITY = 256;
     /** What {@link #awaitConnection()} returns when the server is stopping. */
     private static final int STOPPING = -2;
 
@@ -309,7 +307,7 @@ public final class MemFdServer implements AutoCloseable {
                     + " connections at most; try again later");
             return;
         }
-        Connection connection = new Connection(socket, wakeUp, path, Wire.PREFIX_BYTES + maxPayloadSize);
+        Connection connection = new Connection(socket, wakeUp, path, Wire.capacity(maxPayloadSize));
         try {
             workers.execute(() -> serve(connection, peer));
         } catch (RejectedExecutionException e) {
@@ -322,7 +320,7 @@ public final class MemFdServer implements AutoCloseable {
     /** Tells a refused peer why, if its queue has room (never waiting), and closes the connection. */
     private void refuse(FdHandle socket, PeerCredentials peer, RejectReason reason, String detail) {
         report(peer, reason, detail);
-        try (Connection connection = new Connection(socket, null, path, REFUSAL_CAPACITY)) {
+        try (Connection connection = new Connection(socket, null, path, Wire.capacity(0))) {
             connection.send(Wire.rejection(reason, detail), -1, Duration.ZERO, "refuse a connection");
         } catch (IpcException e) {
             // The peer is gone or not reading: it was refused either way.
@@ -405,7 +403,7 @@ public final class MemFdServer implements AutoCloseable {
         } else if (fds.size() > 1) {
             reason = RejectReason.TOO_MANY_FDS;
             detail = fds.size() + " descriptors; a message carries one buffer at most";
-        } else if (message.payloadTruncated()) {
+        } else if (message.payloadTruncated() || message.payload().length - Wire.PREFIX_BYTES > maxPayloadSize) {
             reason = RejectReason.HEADER_TOO_LARGE;
             detail = "the header exceeds the server's limit of " + maxPayloadSize + " bytes";
         } else if (!Wire.isRequest(message.payload())) {
@@ -530,7 +528,10 @@ public final class MemFdServer implements AutoCloseable {
             return this;
         }
 
-        /** The largest buffer accepted, in bytes, as its size is on arrival. Default: 1 GiB. */
+        /**
+         * The largest buffer accepted, in bytes, as its size is on arrival. Default: 1 GiB. With a {@link #factory},
+         * the factory's own limits apply as well.
+         */
         public Builder maxBufferSize(long maxBufferSize) {
             this.maxBufferSize = positive(maxBufferSize, "maxBufferSize");
             return this;

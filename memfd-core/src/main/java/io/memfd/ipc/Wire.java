@@ -5,15 +5,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The wire format, small enough for a peer in any language (see the test resource {@code peer.py}):
- * <ul>
- * <li>a request is one {@code SOCK_SEQPACKET} message: the version byte {@code 0x01}, then the application's header
- * bytes; at most one memfd rides along as {@code SCM_RIGHTS};
- * <li>a reply is one message without descriptors: the status byte {@code 0x00} (OK) followed by the application's
- * reply, or {@code 0x01} (rejected) followed by the UTF-8 text {@code REASON\ndetail}, REASON being a
- * {@link RejectReason} name.
- * </ul>
- * No message is ever empty, because an empty message cannot be told apart from the end of the stream.
+ * Encodes and decodes the wire format described in the package documentation. No message is ever empty, because an
+ * empty message cannot be told apart from the end of the stream.
  */
 final class Wire {
 
@@ -22,6 +15,8 @@ final class Wire {
     static final byte REJECTED = 1;
     /** Room for the version or status byte. */
     static final int PREFIX_BYTES = 1;
+    /** The longest rejection text; longer details are cut, so that a rejection fits any connection's buffer. */
+    static final int MAX_REJECTION_BYTES = 1024;
 
     private Wire() {
     }
@@ -35,7 +30,13 @@ final class Wire {
     }
 
     static byte[] rejection(RejectReason reason, String detail) {
-        return prefixed(REJECTED, (reason.name() + "\n" + detail).getBytes(StandardCharsets.UTF_8));
+        byte[] text = (reason.name() + "\n" + detail).getBytes(StandardCharsets.UTF_8);
+        return prefixed(REJECTED, Arrays.copyOf(text, Math.min(text.length, MAX_REJECTION_BYTES)));
+    }
+
+    /** The message buffer a connection needs: room for any payload within {@code maxPayloadSize}, and any rejection. */
+    static int capacity(int maxPayloadSize) {
+        return PREFIX_BYTES + Math.max(maxPayloadSize, MAX_REJECTION_BYTES);
     }
 
     /** Whether {@code message} is a request this version understands. */
