@@ -23,7 +23,7 @@ import io.memfd.ipc.ServerUnavailableException;
 public final class UnixSockets {
 
     /** The longest socket path {@code struct sockaddr_un} holds, in bytes, without its terminating NUL. */
-    public static final int MAX_PATH_BYTES = 107;
+    static final int MAX_PATH_BYTES = 107;
 
     private static final int AF_UNIX = 1;
     private static final int SOCK_SEQPACKET = 5;
@@ -197,16 +197,31 @@ public final class UnixSockets {
         return Integer.toUnsignedLong(geteuid());
     }
 
+    /**
+     * {@code path} as absolute, once checked to fit {@code struct sockaddr_un}.
+     *
+     * @throws IllegalArgumentException if it is longer than {@link #MAX_PATH_BYTES}
+     */
+    public static Path checkedPath(Path path) {
+        Path absolute = path.toAbsolutePath();
+        pathBytes(absolute);
+        return absolute;
+    }
+
     /** {@code struct sockaddr_un} for {@code path}; the array's zeros terminate the path. */
     private static byte[] address(Path path) {
+        byte[] address = new byte[SOCKADDR_UN_BYTES];
+        ByteBuffer.wrap(address).order(ByteOrder.nativeOrder()).putShort((short) AF_UNIX).put(pathBytes(path));
+        return address;
+    }
+
+    private static byte[] pathBytes(Path path) {
         byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_PATH_BYTES) {
             throw new IllegalArgumentException("A Unix socket path may have at most " + MAX_PATH_BYTES
-                    + " bytes; this one has " + bytes.length + ": " + path);
+                    + " bytes; this one has " + bytes.length + ", choose a shorter one: " + path);
         }
-        byte[] address = new byte[SOCKADDR_UN_BYTES];
-        ByteBuffer.wrap(address).order(ByteOrder.nativeOrder()).putShort((short) AF_UNIX).put(bytes);
-        return address;
+        return bytes;
     }
 
     private static IpcException bindFailed(Path path, int errno) {

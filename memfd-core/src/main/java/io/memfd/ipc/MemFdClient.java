@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import io.memfd.MemFd;
 import io.memfd.internal.SocketMessages;
+import io.memfd.internal.UnixSockets;
 
 /**
  * Sends memfds, each with a header, to a {@link MemFdServer} (or any peer speaking its wire format) and returns the
@@ -216,12 +217,12 @@ public final class MemFdClient implements AutoCloseable {
         private int maxPayloadSize = 64 * 1024;
 
         private Builder(Path path) {
-            this.path = Objects.requireNonNull(path, "path").toAbsolutePath();
+            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
         }
 
         /** How long to wait for a server whose backlog of pending connections is full. Default: 5 seconds. */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            this.connectTimeout = Settings.positive(connectTimeout, "connectTimeout");
             return this;
         }
 
@@ -230,29 +231,19 @@ public final class MemFdClient implements AutoCloseable {
          * 30 seconds.
          */
         public Builder replyTimeout(Duration replyTimeout) {
-            this.replyTimeout = positive(replyTimeout, "replyTimeout");
+            this.replyTimeout = Settings.positive(replyTimeout, "replyTimeout");
             return this;
         }
 
         /** The largest header sent and reply accepted, in bytes. Default: 64 KiB, as on the server. */
         public Builder maxPayloadSize(int maxPayloadSize) {
-            if (maxPayloadSize <= 0) {
-                throw new IllegalArgumentException("maxPayloadSize must be positive: " + maxPayloadSize);
-            }
-            this.maxPayloadSize = maxPayloadSize;
+            this.maxPayloadSize = (int) Settings.positive(maxPayloadSize, "maxPayloadSize");
             return this;
         }
 
         /** The client; it connects on first use. */
         public MemFdClient build() {
             return new MemFdClient(this);
-        }
-
-        private static Duration positive(Duration value, String name) {
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
         }
     }
 }

@@ -503,12 +503,7 @@ public final class MemFdServer implements AutoCloseable {
         private MemFdServerListener listener = MemFdServerListener.NONE;
 
         private Builder(Path path) {
-            this.path = Objects.requireNonNull(path, "path").toAbsolutePath();
-            if (this.path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    > UnixSockets.MAX_PATH_BYTES) {
-                throw new IllegalArgumentException("A Unix socket path may have at most " + UnixSockets.MAX_PATH_BYTES
-                        + " bytes; choose a shorter one than " + this.path);
-            }
+            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
         }
 
         /** What to do with each accepted message. Required. */
@@ -533,7 +528,7 @@ public final class MemFdServer implements AutoCloseable {
          * the factory's own limits apply as well.
          */
         public Builder maxBufferSize(long maxBufferSize) {
-            this.maxBufferSize = positive(maxBufferSize, "maxBufferSize");
+            this.maxBufferSize = Settings.positive(maxBufferSize, "maxBufferSize");
             return this;
         }
 
@@ -542,7 +537,7 @@ public final class MemFdServer implements AutoCloseable {
          * of this size; the kernel's socket buffer (about 200 KiB by default) bounds it from above.
          */
         public Builder maxPayloadSize(int maxPayloadSize) {
-            this.maxPayloadSize = (int) positive(maxPayloadSize, "maxPayloadSize");
+            this.maxPayloadSize = (int) Settings.positive(maxPayloadSize, "maxPayloadSize");
             return this;
         }
 
@@ -567,7 +562,7 @@ public final class MemFdServer implements AutoCloseable {
 
         /** How many connections are served at once; more are refused. Default: 64. */
         public Builder maxConnections(int maxConnections) {
-            this.maxConnections = (int) positive(maxConnections, "maxConnections");
+            this.maxConnections = (int) Settings.positive(maxConnections, "maxConnections");
             return this;
         }
 
@@ -576,13 +571,13 @@ public final class MemFdServer implements AutoCloseable {
          * minute.
          */
         public Builder idleTimeout(Duration idleTimeout) {
-            this.idleTimeout = positive(idleTimeout, "idleTimeout");
+            this.idleTimeout = Settings.positive(idleTimeout, "idleTimeout");
             return this;
         }
 
         /** How long {@link MemFdServer#close()} waits for running handlers. Default: 10 seconds. */
         public Builder shutdownTimeout(Duration shutdownTimeout) {
-            this.shutdownTimeout = positive(shutdownTimeout, "shutdownTimeout");
+            this.shutdownTimeout = Settings.positive(shutdownTimeout, "shutdownTimeout");
             return this;
         }
 
@@ -618,20 +613,6 @@ public final class MemFdServer implements AutoCloseable {
         /** Builds the server and starts it. */
         public MemFdServer start() {
             return build().start();
-        }
-
-        private static long positive(long value, String name) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
-        }
-
-        private static Duration positive(Duration value, String name) {
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
         }
     }
 }

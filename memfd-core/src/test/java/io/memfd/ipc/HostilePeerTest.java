@@ -126,9 +126,7 @@ class HostilePeerTest {
     void aPeerOfAnotherUserIsRefused() throws Exception {
         assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
         // A socket file that user may open, in a directory it may enter: so only the server's uid check stands.
-        Path open = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
-        try {
-            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx--x--x"));
+        inDirectoryOthersCanEnter(open -> {
             try (MemFdServer wide = MemFdServer.builder(open.resolve("wide.sock")).handler(request -> null)
                     .fileMode(PosixFilePermissions.fromString("rw-rw-rw-")).listener(new MemFdServerListener() {
                         @Override
@@ -143,26 +141,35 @@ class HostilePeerTest {
                 assertThat(rejections).containsExactly("PEER_NOT_ALLOWED " + NOBODY);
                 OpenFds.assertBackTo(fdsWithSecondServer);
             }
-        } finally {
-            Files.deleteIfExists(open);
-        }
+        });
         assertServesAndLeavesNothingBehind();
     }
 
     @Test
     void aPeerOfAnotherUserCannotEvenConnectToTheDefaultOwnerOnlySocket() throws Exception {
         assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
-        Path open = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
-        try {
-            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx--x--x"));
+        inDirectoryOthersCanEnter(open -> {
             try (MemFdServer ownerOnly = MemFdServer.builder(open.resolve("owner.sock")).handler(request -> null)
                     .start()) {
                 assertThat(PythonPeer.run("send", ownerOnly.path().toString(), "wrong-uid"))
                         .containsExactly("EACCES");
             }
+        });
+    }
+
+    /** Runs {@code test} in a new directory under /tmp that every user may enter (the test's own is owner-only). */
+    private static void inDirectoryOthersCanEnter(DirectoryTest test) throws Exception {
+        Path open = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
+        try {
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx--x--x"));
+            test.run(open);
         } finally {
             Files.deleteIfExists(open);
         }
+    }
+
+    private interface DirectoryTest {
+        void run(Path directory) throws Exception;
     }
 
     private void assertServesAndLeavesNothingBehind() throws Exception {
