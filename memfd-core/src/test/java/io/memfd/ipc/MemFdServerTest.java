@@ -111,6 +111,24 @@ class MemFdServerTest {
     }
 
     @Test
+    void aBufferBeyondTheFactorysBudgetIsRejectedAndNotListed() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(3).build();
+                MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(request -> null)
+                        .factory(factory).start();
+                MemFdClient client = MemFdClient.builder(server.path()).build();
+                MemFd small = sealed("abc");
+                MemFd large = sealed("abcd")) {
+            client.send(new byte[0], small);
+
+            assertThatThrownBy(() -> client.send(new byte[0], large))
+                    .isInstanceOfSatisfying(MessageRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.OVER_BUDGET));
+            assertThat(factory.registry().count()).isZero();
+            assertThat(factory.registry().createdCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aFailingHandlerIsReportedToTheClientAndTheConnectionGoesOn() {
         List<RejectReason> reasons = new CopyOnWriteArrayList<>();
         MemFdServerListener listener = new MemFdServerListener() {

@@ -75,6 +75,21 @@ class PythonInteropTest {
         }
     }
 
+    @Test
+    void descriptorsSlippedIntoAReplyAreClosed() throws Exception {
+        Path socket = directory.resolve("hostile-server.sock");
+        int baseline = OpenFds.count();
+        try (PythonPeer python = PythonPeer.start("serve-with-fds", socket.toString());
+                MemFdClient client = MemFdClient.builder(socket).build();
+                MemFd buffer = MemFdServerTest.sealed("x")) {
+            assertThat(python.readLine()).isEqualTo("ready");
+
+            assertThat(new String(client.send("h".getBytes(UTF_8), buffer), UTF_8)).startsWith("python saw memfd=True");
+            python.finish();
+        }
+        OpenFds.assertBackTo(baseline);
+    }
+
     static String sha256(ByteBuffer content) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         digest.update(content);

@@ -6,6 +6,7 @@ one memfd attached (SCM_RIGHTS); a reply is 0x00 and the application's reply, or
 
     peer.py send SOCKET CASE   send one message (a good one, or one of the hostile cases below), print the outcome
     peer.py serve SOCKET       accept one connection, check the memfd it brings, answer, print what was received
+    peer.py serve-with-fds SOCKET   the same, but slip two descriptors into the reply, as a hostile server might
 
 Every line printed is a result the Java test reads; errors go to stderr.
 """
@@ -138,7 +139,7 @@ def send(path, case):
     sock.close()
 
 
-def serve(path):
+def serve(path, reply_fds=()):
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(1)
@@ -154,11 +155,15 @@ def serve(path):
     result = "memfd=%s shrink-sealed=%s size=%d header=%s inode=%d sha256=%s" % (
         target.startswith("/memfd:"), bool(seals & fcntl.F_SEAL_SHRINK), size, msg[1:].decode(),
         os.fstat(fd).st_ino, digest)
-    conn.send(b"\x00" + ("python saw " + result).encode())
+    socket.send_fds(conn, [b"\x00" + ("python saw " + result).encode()], list(reply_fds))
     print(result, flush=True)
     conn.close()
     listener.close()
 
 
+def serve_with_fds(path):
+    serve(path, reply_fds=[memfd("unwanted", b"x"), os.pipe()[0]])
+
+
 if __name__ == "__main__":
-    {"send": send, "serve": serve}[sys.argv[1]](*sys.argv[2:])
+    {"send": send, "serve": serve, "serve-with-fds": serve_with_fds}[sys.argv[1]](*sys.argv[2:])
