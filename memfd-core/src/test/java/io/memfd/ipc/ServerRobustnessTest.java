@@ -100,14 +100,14 @@ class ServerRobustnessTest {
 
     @Test
     void closeStopsPromptlyWhileAClientIsConnectedAndSilent() throws Exception {
-        MemFdServer server = echoServer().start();
+        MemFdServer server = MemFdServer.builder(directory.resolve("silent.sock")).handler(request -> null).start();
         try (MemFdClient silent = MemFdClient.builder(server.path()).build()) {
             silent.serverCredentials();
             awaitConnections(server, 1);
 
             assertStopsWithoutHanging(server);
 
-            assertThat(serverThreads()).isEmpty();
+            awaitNoThreadsOf(server);
             assertThat(server.path()).doesNotExist();
             assertThatThrownBy(() -> silent.send("anyone?".getBytes(UTF_8))).isInstanceOf(IpcException.class);
         }
@@ -138,7 +138,7 @@ class ServerRobustnessTest {
 
             sender.join(TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS));
             assertThat(sender.isAlive()).isFalse();
-            awaitNoServerThreads();
+            awaitNoThreadsOf(server);
         }
     }
 
@@ -208,18 +208,21 @@ class ServerRobustnessTest {
         assertThat(server.activeConnections()).isEqualTo(count);
     }
 
-    private static void awaitNoServerThreads() throws InterruptedException {
+    /** Waits for the server's threads to end: a thread's last steps may follow the pool's termination. */
+    private static void awaitNoThreadsOf(MemFdServer server) throws InterruptedException {
         long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS);
-        while (!serverThreads().isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!threadsOf(server).isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(serverThreads()).isEmpty();
+        assertThat(threadsOf(server)).isEmpty();
     }
 
-    private static List<String> serverThreads() {
+    /** The server's threads, named "memfd-ipc-... SOCKETFILE". */
+    private static List<String> threadsOf(MemFdServer server) {
+        String suffix = " " + server.path().getFileName();
         List<String> names = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith("memfd-ipc")) {
+            if (thread.getName().startsWith("memfd-ipc") && thread.getName().endsWith(suffix)) {
                 names.add(thread.getName());
             }
         }
