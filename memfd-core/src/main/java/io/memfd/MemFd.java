@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -99,10 +100,6 @@ public final class MemFd implements AutoCloseable {
     }
 
     static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
-        if (!com.sun.jna.Platform.isLinux()) {
-            throw new UnsupportedByKernelException("create", name, -1,
-                    "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
-        }
         FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
         if (!options.isAllowSealing()) {
             forbidSealing(handle, name);
@@ -264,7 +261,7 @@ public final class MemFd implements AutoCloseable {
         while (target.hasRemaining()) {
             if (read(target.position(), target) < 0) {
                 // Another descriptor of the file shrank it meanwhile.
-                return java.util.Arrays.copyOf(content, target.position());
+                return Arrays.copyOf(content, target.position());
             }
         }
         return content;
@@ -367,6 +364,16 @@ public final class MemFd implements AutoCloseable {
      */
     public FileChannel channel() {
         return state.channel("open a channel");
+    }
+
+    /**
+     * A new read-only {@link FileChannel} on the file with its own position, opened through {@code /proc/self/fd/N}
+     * (several microseconds); the caller closes it. Unlike {@link #channel()}, it stays usable after this memfd is
+     * closed: it holds a descriptor of its own, so code that sends the file asynchronously cannot be surprised by a
+     * close.
+     */
+    public FileChannel newFileChannel() {
+        return state.reopen("open a file channel", StandardOpenOption.READ);
     }
 
     /** Maps the whole file read-only; see {@link #mapReadOnly(long, long)}. */

@@ -24,6 +24,10 @@ public record MemFdInfo(long id, String name, int fd, long size, Set<Seal> seals
      * whether something about it was made permanent.
      */
     public boolean isSealed() {
+        return isSealed(seals);
+    }
+
+    static boolean isSealed(Set<Seal> seals) {
         return seals.stream().anyMatch(seal -> seal != Seal.EXEC);
     }
 }

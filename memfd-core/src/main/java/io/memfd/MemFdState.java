@@ -1,7 +1,6 @@
 package io.memfd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -37,6 +36,9 @@ final class MemFdState implements Runnable {
     final Throwable creationSite;
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
     private volatile WeakReference<MemFd> owner;
+
+    /** Set once the memfd is seen sealed; seals are never removed, so the kernel need not be asked again. */
+    private volatile boolean sealed;
 
     private boolean closedByOwner;
     private boolean cleaned;
@@ -76,6 +78,24 @@ final class MemFdState implements Runnable {
     }
 
     /**
+     * Whether the memfd is sealed, as {@link MemFdInfo#isSealed()} says; {@code false} once closed. Asks the kernel
+     * ({@code F_GET_SEALS}: another descriptor or process may have added seals) only until the answer is yes.
+     */
+    boolean isSealed() {
+        if (!sealed && handle.acquire()) {
+            try {
+                // Only ever set: a concurrent caller's older "no" must not undo a newer "yes".
+                if (MemFdInfo.isSealed(Fcntl.seals(handle.number(), name))) {
+                    sealed = true;
+                }
+            } finally {
+                handle.release();
+            }
+        }
+        return sealed;
+    }
+
+    /**
      * A read-only channel on the file, opened through {@code /proc/self/fd/N} on first use (that open costs several
      * microseconds, so memfds that never need a channel never pay it) and closed with the memfd.
      */
@@ -97,8 +117,10 @@ final class MemFdState implements Runnable {
         try {
             return FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
         } catch (IOException e) {
-            throw new UncheckedIOException("memfd '" + name + "' (fd " + handle.number() + "): " + operation
-                    + " failed: cannot open /proc/self/fd/" + handle.number() + ": " + e.getMessage(), e);
+            MemFdException failure = new MemFdException(operation, name, handle.number(),
+                    "cannot open /proc/self/fd/" + handle.number() + ": " + e, 0);
+            failure.initCause(e);
+            throw failure;
         } finally {
             handle.release();
         }

@@ -13,8 +13,8 @@ public class MissingSealsException extends MemFdException {
     private final Set<Seal> present;
 
     public MissingSealsException(String operation, String memfdName, int fd, Set<Seal> required, Set<Seal> present) {
-        super(operation, memfdName, fd, "it must carry the seals " + required + " but carries " + present
-                + ", missing " + missing(required, present), 0);
+        super(operation, memfdName, fd, "it must carry the seals " + copy(required) + " but carries "
+                + copy(present) + ", missing " + missing(required, present), 0);
         this.required = Collections.unmodifiableSet(copy(required));
         this.present = Collections.unmodifiableSet(copy(present));
     }

@@ -51,10 +51,10 @@ public enum Errno {
         return code;
     }
 
-    /** Plain words for {@code code} followed by its symbolic name, e.g. {@code "invalid argument [EINVAL]"}. */
-    public static String describe(int code) {
+    /** Plain words for {@code code}, e.g. {@code "invalid argument"}. */
+    public static String meaning(int code) {
         Errno errno = of(code);
-        return errno == null ? "error number " + code : errno.meaning + " [" + errno.name() + "]";
+        return errno == null ? "error number " + code : errno.meaning;
     }
 
     /** The symbolic name of {@code code} ({@code "EINVAL"}), or {@code "errno N"} for one not listed here. */

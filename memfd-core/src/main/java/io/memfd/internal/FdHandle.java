@@ -110,7 +110,7 @@ public final class FdHandle {
             int errno = e.getErrorCode();
             System.getLogger(FdHandle.class.getName()).log(
                     errno == Errno.EBADF.code() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                    "close(" + fd + ") reported " + Errno.describe(errno));
+                    "close(" + fd + ") reported " + Errno.meaning(errno) + " [" + Errno.nameOf(errno) + "]");
         }
     }
 }

@@ -11,8 +11,14 @@ import io.memfd.ResizeSealedException;
 import io.memfd.Seal;
 import io.memfd.WriteSealedException;
 
-/** Positional reads and writes, truncation and allocation: {@code pread}, {@code pwrite}, {@code ftruncate}, {@code fallocate}. */
+/** Positional reads and writes, truncation and allocation:
+ * {@code pread}, {@code pwrite}, {@code ftruncate}, {@code fallocate}. */
 public final class FileIo {
+
+    private static final String NOT_FOR_READING =
+            "the descriptor is not open for reading (or was closed by code outside this library)";
+    private static final String NOT_FOR_WRITING =
+            "the descriptor is not open for writing (or was closed by code outside this library)";
 
     static {
         Native.register(FileIo.class, Libc.LIBRARY);
@@ -86,7 +92,7 @@ public final class FileIo {
     private static MemFdException readFailed(int fd, String name, int count, long offset, int errno) {
         String operation = "read " + count + " bytes at offset " + offset;
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for reading", errno);
+            return new NotPermittedException(operation, name, fd, NOT_FOR_READING, errno);
         }
         return Libc.failure(operation, name, fd, errno);
     }
@@ -104,7 +110,7 @@ public final class FileIo {
             }
         }
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+            return new NotPermittedException(operation, name, fd, NOT_FOR_WRITING, errno);
         }
         if (errno == Errno.EINVAL.code()) {
             return new MemFdException(operation, name, fd,
@@ -136,7 +142,7 @@ public final class FileIo {
             return new ResizeSealedException(operation, name, fd, Seal.GROW, errno);
         }
         if (errno == Errno.EBADF.code()) {
-            return new NotPermittedException(operation, name, fd, "the descriptor is not open for writing", errno);
+            return new NotPermittedException(operation, name, fd, NOT_FOR_WRITING, errno);
         }
         return Libc.failure(operation, name, fd, errno);
     }

@@ -27,7 +27,8 @@ public final class FileStatus {
         Native.register(FileStatus.class, Libc.LIBRARY);
     }
 
-    private static native int statx(int dirfd, byte[] path, int flags, int mask, long[] buffer) throws LastErrorException;
+    private static native int statx(int dirfd, byte[] path, int flags, int mask, long[] buffer)
+            throws LastErrorException;
 
     private static native int fstatfs(int fd, long[] buffer) throws LastErrorException;
 

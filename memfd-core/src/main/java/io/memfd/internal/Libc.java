@@ -9,10 +9,10 @@ import io.memfd.MemFdException;
  * The C library every binding in this package registers against, and the errno translation they share when no
  * operation-specific meaning applies.
  *
- * <p>Bindings use JNA direct mapping ({@code Native.register}) for speed, {@code long} for {@code size_t}, {@code off_t}
- * and pointers (this library supports 64-bit Linux only), and {@code throws LastErrorException} so that a failing call
- * carries its errno. A few of the C functions ({@code fcntl}) are variadic; calling them with integer arguments through
- * a fixed signature is correct on the x86_64 and aarch64 Linux ABIs.
+ * <p>Bindings use JNA direct mapping ({@code Native.register}) for speed, {@code long} for {@code size_t},
+ * {@code off_t} and pointers (this library supports 64-bit Linux only), and {@code throws LastErrorException} so
+ * that a failing call carries its errno. A few of the C functions ({@code fcntl}) are variadic; calling them with
+ * integer arguments through a fixed signature is correct on the x86_64 and aarch64 Linux ABIs.
  */
 final class Libc {
 
@@ -23,6 +23,6 @@ final class Libc {
 
     /** An exception for an errno that has no more specific meaning for the operation. */
     static MemFdException failure(String operation, String name, int fd, int errno) {
-        return new MemFdException(operation, name, fd, Errno.describe(errno), errno);
+        return new MemFdException(operation, name, fd, Errno.meaning(errno), errno);
     }
 }

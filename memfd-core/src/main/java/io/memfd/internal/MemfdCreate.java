@@ -9,6 +9,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
+import io.memfd.HugePageSize;
 import io.memfd.MemFdException;
 import io.memfd.NotPermittedException;
 import io.memfd.UnsupportedByKernelException;
@@ -48,6 +49,14 @@ public final class MemfdCreate {
      * kept, and memfds are then executable as on every kernel before 6.3.
      */
     public static int create(String name, int flags) {
+        if (!Platform.isLinux()) {
+            throw new UnsupportedByKernelException("create", name, -1,
+                    "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
+        }
+        if ((flags & EXEC_FLAGS) == EXEC_FLAGS) {
+            // The kernel refuses the pair; without this check the fallback would drop both and succeed.
+            throw new IllegalArgumentException("MFD_EXEC and MFD_NOEXEC_SEAL exclude each other");
+        }
         byte[] nameZ = validatedName(name);
         int withoutExec = flags & ~EXEC_FLAGS;
         if (withoutExec == flags || execFlagsUnknownToKernel) {
@@ -124,10 +133,12 @@ public final class MemfdCreate {
         String operation = "create with " + describeFlags(flags);
         boolean hugetlb = (flags & MFD_HUGETLB) != 0;
         if (errno == Errno.EINVAL.code()) {
-            return new UnsupportedByKernelException(operation, name, -1, hugetlb
-                    ? "the kernel does not offer this huge page size, or does not know one of these flags"
-                    : "the kernel does not know one of these flags (MFD_HUGETLB needs Linux 4.14+, MFD_NOEXEC_SEAL"
-                            + " and MFD_EXEC need 6.3+)", errno);
+            return new UnsupportedByKernelException(operation, name, -1, "the kernel does not know one of these flags"
+                    + " (MFD_HUGETLB needs Linux 4.14+, MFD_NOEXEC_SEAL and MFD_EXEC need 6.3+)", errno);
+        }
+        if (errno == Errno.ENODEV.code() && hugetlb) {
+            return new UnsupportedByKernelException(operation, name, -1, "the kernel does not offer this huge page"
+                    + " size (the sizes it offers are listed in /sys/kernel/mm/hugepages)", errno);
         }
         if (errno == Errno.EACCES.code() && (flags & MFD_EXEC) != 0) {
             return new NotPermittedException(operation, name, -1, "executable memfds are forbidden by the"
@@ -169,7 +180,12 @@ public final class MemfdCreate {
     }
 
     private static String hugePageLabel(int log2) {
-        return log2 >= 30 ? (1L << (log2 - 30)) + "GB" : log2 >= 20 ? (1L << (log2 - 20)) + "MB" : (1L << (log2 - 10)) + "KB";
+        for (HugePageSize size : HugePageSize.values()) {
+            if (size.log2() == log2) {
+                return size.toString();
+            }
+        }
+        return "2^" + log2 + " bytes";
     }
 
     /** The C library's own {@code memfd_create}, registered only where it exists. */

@@ -258,6 +258,6 @@ public final class UnixSockets {
         if (errno == Errno.EPIPE.code() || errno == Errno.ECONNRESET.code() || errno == Errno.ENOTCONN.code()) {
             return new ConnectionClosedException(operation, path, "the peer closed the connection", errno);
         }
-        return new IpcException(operation, path, Errno.describe(errno), errno);
+        return new IpcException(operation, path, Errno.meaning(errno), errno);
     }
 }

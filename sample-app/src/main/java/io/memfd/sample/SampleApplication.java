@@ -20,7 +20,8 @@ public class SampleApplication {
     @Bean
     ApplicationRunner greet(MemFdFactory memfds) {
         return args -> {
-            try (MemFd greeting = memfds.createSealed("greeting", "hello from a sealed memfd\n".getBytes(StandardCharsets.UTF_8))) {
+            byte[] hello = "hello from a sealed memfd\n".getBytes(StandardCharsets.UTF_8);
+            try (MemFd greeting = memfds.createSealed("greeting", hello)) {
                 System.out.print(new String(greeting.readAllBytes(), StandardCharsets.UTF_8));
                 System.out.println("seals: " + greeting.seals() + ", path: " + greeting.procPath());
             }

@@ -1,0 +1,129 @@
+package io.memfd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.memfd.testing.OpenFds;
+import io.memfd.testing.TestLibc;
+
+/** Adopting a descriptor from elsewhere: only real memfds pass, and a rejected descriptor is closed. */
+class AdoptTest {
+
+    private static final int MFD_ALLOW_SEALING = 2;
+
+    @Test
+    void aMemfdFromElsewhereIsAdoptedWithItsNameAndContent() {
+        int fd = TestLibc.memfd_create("foreign", MFD_ALLOW_SEALING);
+        TestLibc.write(fd, new byte[] {1, 2, 3}, 3);
+        try (MemFd memfd = MemFd.adopt(fd)) {
+            assertThat(memfd.name()).isEqualTo("foreign");
+            assertThat(memfd.rawFd()).isEqualTo(fd);
+            assertThat(memfd.readAllBytes()).containsExactly(1, 2, 3);
+        }
+        assertThat(isOpen(fd)).isFalse();
+    }
+
+    @Test
+    void aNameWithSpacesAndParenthesesSurvives() {
+        int fd = TestLibc.memfd_create("a (tricky) name", MFD_ALLOW_SEALING);
+        try (MemFd memfd = MemFd.adopt(fd)) {
+            assertThat(memfd.name()).isEqualTo("a (tricky) name");
+        }
+    }
+
+    @Test
+    void requiredSealsAreASubsetCheck() {
+        int fd = TestLibc.memfd_create("sealed", MFD_ALLOW_SEALING);
+        try (MemFd original = MemFd.adopt(fd)) {
+            original.addSeal(Seal.EXEC);
+            original.makeImmutable();
+            // More seals than required (EXEC, which newer kernels add) must not break the check.
+            try (MemFd adopted = MemFd.adopt(TestLibc.open(original.procPath().toString(), TestLibc.O_RDONLY, 0),
+                    EnumSet.of(Seal.SHRINK, Seal.WRITE))) {
+                assertThat(adopted.hasSeals(Seal.SHRINK, Seal.WRITE)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aMemfdMissingRequiredSealsIsRejectedAndClosed() {
+        int fd = TestLibc.memfd_create("unsealed", MFD_ALLOW_SEALING);
+        TestLibc.fchmod(fd, 0600);
+        assertThatThrownBy(() -> MemFd.adopt(fd, Set.of(Seal.SHRINK, Seal.GROW)))
+                .isInstanceOfSatisfying(MissingSealsException.class, e -> {
+                    assertThat(e.required()).containsExactlyInAnyOrder(Seal.SHRINK, Seal.GROW);
+                    assertThat(e.present()).isEmpty();
+                })
+                .hasMessage("memfd 'unsealed' (fd " + fd + "): adopt failed: it must carry the seals [SHRINK, GROW]"
+                        + " but carries [], missing [SHRINK, GROW]");
+        assertThat(isOpen(fd)).isFalse();
+    }
+
+    @Test
+    void aDevShmFileIsNotAMemfdThoughItCarriesSeals() throws IOException {
+        Path shm = Path.of("/dev/shm/memfd-adopt-test-" + ProcessHandle.current().pid());
+        int fd = TestLibc.open(shm.toString(), TestLibc.O_RDWR | TestLibc.O_CREAT, 0600);
+        try {
+            assertRejected(fd, "a POSIX shared memory file (" + shm + ")");
+        } finally {
+            Files.deleteIfExists(shm);
+        }
+    }
+
+    @Test
+    void aRegularFileIsNotAMemfd(@TempDir Path directory) throws IOException {
+        Path file = Files.writeString(directory.resolve("regular"), "x");
+        assertRejected(TestLibc.open(file.toString(), TestLibc.O_RDONLY, 0), "the file " + file);
+    }
+
+    @Test
+    void aDirectoryIsNotAMemfd(@TempDir Path directory) {
+        assertRejected(TestLibc.open(directory.toString(), TestLibc.O_RDONLY | TestLibc.O_DIRECTORY, 0),
+                "the file " + directory);
+    }
+
+    @Test
+    void aPipeIsNotAMemfd() {
+        int[] pipe = new int[2];
+        TestLibc.pipe(pipe);
+        TestLibc.close(pipe[1]);
+        assertRejected(pipe[0], "a pipe");
+    }
+
+    @Test
+    void aSocketIsNotAMemfd() {
+        int[] pair = new int[2];
+        TestLibc.socketpair(TestLibc.AF_UNIX, TestLibc.SOCK_STREAM, 0, pair);
+        TestLibc.close(pair[1]);
+        assertRejected(pair[0], "a socket");
+    }
+
+    @Test
+    void aNumberThatIsNotOpenIsRejectedWithoutClosingAnything() {
+        assertThatThrownBy(() -> MemFd.adopt(987_654))
+                .isInstanceOf(NotMemFdException.class)
+                .hasMessage("descriptor (fd 987654): adopt failed: no descriptor with this number is open");
+    }
+
+    private static void assertRejected(int fd, String whatItIs) {
+        int before = OpenFds.count();
+        assertThatThrownBy(() -> MemFd.adopt(fd))
+                .isInstanceOf(NotMemFdException.class)
+                .hasMessage("descriptor (fd " + fd + "): adopt failed: it is " + whatItIs + ", not a memfd");
+        assertThat(isOpen(fd)).as("the rejected descriptor was closed").isFalse();
+        assertThat(OpenFds.count()).isEqualTo(before - 1);
+    }
+
+    private static boolean isOpen(int fd) {
+        return Files.exists(Path.of("/proc/self/fd/" + fd), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+}

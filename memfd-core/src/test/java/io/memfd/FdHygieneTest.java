@@ -1,0 +1,208 @@
+package io.memfd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.memfd.testing.OpenFds;
+import io.memfd.testing.TestLibc;
+
+/** Descriptors are neither leaked, nor closed twice, nor used after their number was handed to another file. */
+class FdHygieneTest {
+
+    /**
+     * The JVM and JNA open some descriptors once, on first use (libffi's trampoline file when the first native class
+     * registers, the random devices...). Use every path once so that the counts below compare steady states.
+     */
+    @BeforeAll
+    static void openOneTimeDescriptors() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(1);
+        threads.submit(() -> {
+            try (MemFd memfd = MemFd.create("warm-up")) {
+                memfd.write(0, new byte[1]);
+                memfd.makeImmutable();
+                memfd.channel();
+                memfd.dup().close();
+                memfd.mapReadOnly();
+            }
+            int[] pipe = new int[2];
+            TestLibc.pipe(pipe);
+            TestLibc.close(pipe[1]);
+            assertThatThrownBy(() -> MemFd.adopt(pipe[0])).isInstanceOf(NotMemFdException.class);
+            return null;
+        }).get();
+        threads.shutdown();
+    }
+
+    @Test
+    void manyCycles_onSeveralThreads_leaveTheDescriptorCountWhereItStarted() throws Exception {
+        int before = OpenFds.count();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                work.add(threads.submit(() -> {
+                    byte[] page = new byte[4096];
+                    for (int i = 0; i < 2_000; i++) {
+                        try (MemFd memfd = MemFd.create("cycle")) {
+                            memfd.write(0, page);
+                            memfd.makeImmutable();
+                            memfd.channel();
+                            if (i % 10 == 0) {
+                                memfd.dup().close();
+                                assertThatThrownBy(() -> memfd.write(0, page)).isInstanceOf(WriteSealedException.class);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : work) {
+                future.get();
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertThat(OpenFds.targets()).as("open descriptors").hasSize(before);
+        assertThat(OpenFds.memfdsNamed("cycle")).isZero();
+    }
+
+    @Test
+    void failedOperationsLeaveNoDescriptorBehind() {
+        int before = OpenFds.count();
+        for (int i = 0; i < 200; i++) {
+            assertThatThrownBy(() -> MemFd.create("x".repeat(300))).isInstanceOf(IllegalArgumentException.class);
+            int[] pipe = new int[2];
+            TestLibc.pipe(pipe);
+            TestLibc.close(pipe[1]);
+            assertThatThrownBy(() -> MemFd.adopt(pipe[0])).isInstanceOf(NotMemFdException.class);
+            try (MemFd memfd = MemFd.create("sealed")) {
+                memfd.addSeal(Seal.SEAL);
+                assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class);
+            }
+        }
+        assertThat(OpenFds.count()).isEqualTo(before);
+    }
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseFailsClearly() {
+        MemFd memfd = MemFd.create("closed");
+        memfd.close();
+        memfd.close();
+        assertThat(memfd.isOpen()).isFalse();
+        assertThat(memfd).hasToString("MemFd[name=closed, closed]");
+        assertThatThrownBy(memfd::size).isInstanceOf(MemFdClosedException.class)
+                .hasMessage("memfd 'closed': read the size failed: the memfd is closed");
+        assertThatThrownBy(memfd::rawFd).isInstanceOf(MemFdClosedException.class);
+        assertThatThrownBy(memfd::dup).isInstanceOf(MemFdClosedException.class);
+        assertThatThrownBy(memfd::channel).isInstanceOf(MemFdClosedException.class);
+        assertThatThrownBy(() -> memfd.write(0, new byte[1])).isInstanceOf(MemFdClosedException.class);
+        assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(MemFdClosedException.class);
+    }
+
+    @Test
+    void closeOnManyThreadsAtOnceClosesTheDescriptorExactlyOnce() throws Exception {
+        int before = OpenFds.count();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 200; round++) {
+                MemFd memfd = MemFd.create("closed-by-many");
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> closers = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    closers.add(threads.submit(() -> {
+                        start.await();
+                        memfd.close();
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> closer : closers) {
+                    closer.get();
+                }
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertThat(OpenFds.count()).isEqualTo(before);
+    }
+
+    /**
+     * Writers race a close. The kernel reuses a closed number at once, so right after the close a "victim" memfd is
+     * created, which usually takes the same number; writers still running must fail with
+     * {@link MemFdClosedException} and never write into the victim. A guard that let a writer keep the stale number
+     * would put bytes into victims, which the final check would see.
+     */
+    @Test
+    void closeRacingWithWritesNeverTouchesTheFileThatReusesTheNumber() throws Exception {
+        int writers = 3;
+        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        List<MemFd> victims = new ArrayList<>();
+        AtomicInteger reusedNumbers = new AtomicInteger();
+        try {
+            for (int round = 0; round < 300; round++) {
+                MemFd target = MemFd.create("race-target");
+                int number = target.rawFd();
+                AtomicBoolean stop = new AtomicBoolean();
+                CountDownLatch running = new CountDownLatch(writers);
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < writers; t++) {
+                    results.add(threads.submit(() -> hammer(target, stop, running)));
+                }
+                running.await();
+                target.close();
+                // Take the freed number while the writers may still be inside write().
+                for (int v = 0; v < 2; v++) {
+                    MemFd victim = MemFdOptions.defaults().executable(true).create("victim");
+                    if (victim.rawFd() == number) {
+                        reusedNumbers.incrementAndGet();
+                    }
+                    victims.add(victim);
+                }
+                stop.set(true);
+                for (Future<Integer> result : results) {
+                    result.get(30, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertThat(reusedNumbers.get()).as("rounds where a victim got the closed number").isPositive();
+        for (MemFd victim : victims) {
+            assertThat(victim.size()).as("victim %s", victim).isZero();
+            assertThat(victim.seals()).isEmpty();
+            victim.close();
+        }
+    }
+
+    /** Writes and seals until the memfd is closed; returns how many writes succeeded. */
+    private static int hammer(MemFd target, AtomicBoolean stop, CountDownLatch running) {
+        byte[] payload = {1, 2, 3, 4, 5, 6, 7, 8};
+        int writes = 0;
+        running.countDown();
+        while (true) {
+            try {
+                target.write(writes % 64, payload);
+                target.addSeal(Seal.SHRINK);
+                writes++;
+            } catch (MemFdClosedException e) {
+                return writes;
+            }
+            if (stop.get() && !target.isOpen()) {
+                return writes;
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.memfd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.memfd.testing.OpenFds;
+import io.memfd.testing.TestLibc;
+
+/** Defaults, per-buffer limits, the total budget and the live registry. */
+class MemFdFactoryTest {
+
+    @Test
+    void createSealedAppliesTheDefaultSeals() {
+        try (MemFdFactory factory = MemFdFactory.builder().defaultSeals(EnumSet.of(Seal.WRITE, Seal.SHRINK)).build();
+                MemFd memfd = factory.createSealed("defaults", new byte[] {7})) {
+            assertThat(memfd.seals()).contains(Seal.WRITE, Seal.SHRINK).doesNotContain(Seal.GROW, Seal.SEAL);
+            assertThat(memfd.readAllBytes()).containsExactly(7);
+        }
+    }
+
+    @Test
+    void namePrefixIsPutBeforeEveryNameAndFoundEitherWay() {
+        try (MemFdFactory factory = MemFdFactory.builder().namePrefix("app-").build();
+                MemFd memfd = factory.create("blob")) {
+            assertThat(memfd.name()).isEqualTo("app-blob");
+            assertThat(OpenFds.memfdsNamed("app-blob")).isEqualTo(1);
+            assertThat(factory.registry().find("app-blob")).containsSame(memfd);
+        }
+    }
+
+    @Test
+    void registryShowsLiveBuffersWithTheirStateAndTotals() throws Exception {
+        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+            MemFd first = factory.createSealed("first", new byte[100]);
+            MemFd second = factory.create("second");
+            second.resize(4096);
+            Thread.sleep(5);
+
+            MemFdRegistry registry = factory.registry();
+            assertThat(registry.count()).isEqualTo(2);
+            assertThat(registry.usedBytes()).isEqualTo(4196);
+            assertThat(registry.buffers()).satisfiesExactly(
+                    info -> {
+                        assertThat(info.name()).isEqualTo("first");
+                        assertThat(info.size()).isEqualTo(100);
+                        assertThat(info.seals()).containsAll(Seal.IMMUTABLE);
+                        assertThat(info.isSealed()).isTrue();
+                        assertThat(info.fd()).isEqualTo(first.rawFd());
+                        assertThat(info.procPath()).isEqualTo(first.procPath().toString());
+                        assertThat(info.age()).isPositive();
+                    },
+                    info -> {
+                        assertThat(info.name()).isEqualTo("second");
+                        assertThat(info.size()).isEqualTo(4096);
+                        assertThat(info.isSealed()).isFalse();
+                    });
+
+            second.resize(1000);
+            assertThat(registry.usedBytes()).isEqualTo(1100);
+            first.close();
+            assertThat(registry.count()).isEqualTo(1);
+            assertThat(registry.usedBytes()).isEqualTo(1000);
+            assertThat(registry.createdCount()).isEqualTo(2);
+            assertThat(registry.releasedCount()).isEqualTo(1);
+            assertThat(registry.find(second.info().id())).containsSame(second);
+            assertThat(registry.find("first")).isEmpty();
+            second.close();
+            assertThat(registry.usedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void usageSplitsLiveBuffersBySealingAndSeesSealsAddedThroughAnotherDescriptor() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd sealed = factory.createSealed("sealed", new byte[100]);
+                MemFd open = factory.create("open");
+                MemFd sealedElsewhere = factory.create("sealed-elsewhere")) {
+            open.resize(4096);
+            sealedElsewhere.resize(10);
+            MemFdRegistry registry = factory.registry();
+
+            // An EXEC seal alone (MFD_NOEXEC_SEAL) fixes nothing the application wrote: still unsealed.
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(1, 100, 2, 4106));
+
+            try (MemFd other = sealedElsewhere.dup()) {
+                other.addSeal(Seal.SHRINK);
+            }
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(2, 110, 1, 4096));
+
+            sealed.close();
+            MemFdRegistry.Usage usage = registry.usage();
+            assertThat(usage).isEqualTo(new MemFdRegistry.Usage(1, 10, 1, 4096));
+            assertThat(usage.sealedCount() + usage.unsealedCount()).isEqualTo(registry.count());
+            assertThat(usage.sealedBytes() + usage.unsealedBytes()).isEqualTo(registry.usedBytes());
+        }
+    }
+
+    @Test
+    void findByNameReturnsTheNewestLiveBuffer() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd older = factory.create("same");
+                MemFd newer = factory.create("same")) {
+            assertThat(factory.registry().find("same")).containsSame(newer);
+            newer.close();
+            assertThat(factory.registry().find("same")).containsSame(older);
+            assertThat(factory.registry().find("unknown")).isEmpty();
+        }
+    }
+
+    @Test
+    void growthBeyondThePerBufferLimitFailsAndChangesNothing() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1024).build();
+                MemFd memfd = factory.create("limited")) {
+            memfd.write(0, new byte[1024]);
+
+            assertThatThrownBy(() -> memfd.write(1000, new byte[25]))
+                    .isInstanceOfSatisfying(SizeLimitExceededException.class, e -> {
+                        assertThat(e.limit()).isEqualTo(1024);
+                        assertThat(e.requested()).isEqualTo(1025);
+                    })
+                    .hasMessage("memfd 'limited' (fd " + memfd.rawFd() + "): write failed: the size of 1025 bytes"
+                            + " would exceed the per-buffer limit of 1024 bytes");
+            assertThatThrownBy(() -> memfd.resize(2048)).isInstanceOf(SizeLimitExceededException.class);
+            assertThatThrownBy(() -> memfd.allocate(0, 2048)).isInstanceOf(SizeLimitExceededException.class);
+            assertThat(memfd.size()).isEqualTo(1024);
+            assertThat(factory.registry().usedBytes()).isEqualTo(1024);
+        }
+    }
+
+    @Test
+    void totalBudgetIsSharedByLiveBuffersAndFreedByClose() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(10_000).build()) {
+            MemFd first = factory.createSealed("first", new byte[6000]);
+
+            assertThatThrownBy(() -> factory.createSealed("second", new byte[5000]))
+                    .isInstanceOfSatisfying(BudgetExceededException.class, e -> {
+                        assertThat(e.budget()).isEqualTo(10_000);
+                        assertThat(e.inUse()).isEqualTo(6000);
+                        assertThat(e.requested()).isEqualTo(5000);
+                    })
+                    .hasMessageContaining("memfd 'second'").hasMessageContaining("total budget of 10000 bytes");
+            assertThat(factory.registry().count()).isEqualTo(1);
+            assertThat(OpenFds.memfdsNamed("second")).isZero();
+
+            first.close();
+            factory.createSealed("second", new byte[5000]).close();
+        }
+    }
+
+    @Test
+    void overLimitStreamFailsEarlyAndLeavesNoMemfdBehind() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(100_000).build()) {
+            CountingStream endless = new CountingStream();
+
+            assertThatThrownBy(() -> factory.createSealed("stream", endless))
+                    .isInstanceOf(SizeLimitExceededException.class);
+
+            assertThat(endless.served).as("bytes read before giving up").isLessThan(200_000);
+            assertThat(factory.registry().count()).isZero();
+            assertThat(factory.registry().usedBytes()).isZero();
+            assertThat(factory.registry().releasedCount()).isEqualTo(1);
+            assertThat(OpenFds.memfdsNamed("stream")).isZero();
+        }
+    }
+
+    @Test
+    void streamWithinTheLimitIsCopiedAndSealed() throws IOException {
+        byte[] content = new byte[300_000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(content.length).build();
+                MemFd memfd = factory.createSealed("stream", new ByteArrayInputStream(content))) {
+            assertThat(memfd.readAllBytes()).isEqualTo(content);
+            assertThat(memfd.seals()).containsAll(Seal.IMMUTABLE);
+        }
+    }
+
+    @Test
+    void failedGrowthGivesItsReservationBack() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(8192).build();
+                MemFd memfd = factory.create("sealed-growth")) {
+            memfd.addSeal(Seal.GROW);
+            assertThatThrownBy(() -> memfd.write(0, new byte[4096])).isInstanceOf(ResizeSealedException.class);
+            assertThat(factory.registry().usedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void adoptedBuffersAreCheckedAgainstTheLimitsAndTracked() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(4096).build()) {
+            int small = TestLibc.memfd_create("small", 2);
+            TestLibc.write(small, new byte[100], 100);
+            int large = TestLibc.memfd_create("large", 2);
+            TestLibc.write(large, new byte[5000], 5000);
+
+            try (MemFd adopted = factory.adopt(small, Set.of())) {
+                assertThat(factory.registry().count()).isEqualTo(1);
+                assertThat(factory.registry().usedBytes()).isEqualTo(100);
+                assertThat(adopted.name()).isEqualTo("small");
+            }
+            assertThatThrownBy(() -> factory.adopt(large, Set.of())).isInstanceOf(SizeLimitExceededException.class);
+            assertThat(OpenFds.memfdsNamed("large")).as("the rejected descriptor was closed").isZero();
+            assertThat(factory.registry().count()).isZero();
+        }
+    }
+
+    @Test
+    void closingTheFactoryClosesItsLiveBuffers() {
+        MemFdFactory factory = MemFdFactory.builder().build();
+        MemFd memfd = factory.create("owned");
+        factory.close();
+        assertThat(memfd.isOpen()).isFalse();
+        assertThat(factory.registry().count()).isZero();
+        assertThatThrownBy(() -> factory.create("late")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void dupIsNotTrackedAndOutlivesTheOriginal() {
+        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+            MemFd original = factory.createSealed("original", new byte[] {1});
+            try (MemFd duplicate = original.dup()) {
+                assertThat(factory.registry().count()).isEqualTo(1);
+                original.close();
+                assertThat(duplicate.readAllBytes()).containsExactly(1);
+            }
+        }
+    }
+
+    @Test
+    void ageGrows() throws InterruptedException {
+        try (MemFd memfd = MemFd.create("aging")) {
+            Duration first = memfd.info().age();
+            Thread.sleep(10);
+            assertThat(memfd.info().age()).isGreaterThan(first);
+        }
+    }
+
+    /** An endless stream that counts what it served. */
+    private static final class CountingStream extends InputStream {
+        long served;
+
+        @Override
+        public int read() {
+            served++;
+            return 'x';
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            ByteBuffer.wrap(buffer, offset, length).put(new byte[length]);
+            served += length;
+            return length;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.memfd.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a main class in a fresh JVM with this JVM's class path, for tests that must not disturb this process. */
+public final class ChildJvm {
+
+    private ChildJvm() {
+    }
+
+    /** The child's exit code and its combined output. */
+    public record Result(int exitCode, String output) {
+
+        /** The value of the last line {@code key=value} the child printed, or {@code null}. */
+        public String value(String key) {
+            String found = null;
+            for (String line : output.split("\n")) {
+                if (line.startsWith(key + "=")) {
+                    found = line.substring(key.length() + 1);
+                }
+            }
+            return found;
+        }
+    }
+
+    public static Result run(Class<?> mainClass, String... args) throws IOException, InterruptedException {
+        return run(command(mainClass, args));
+    }
+
+    /** The command line that runs {@code mainClass} in a child JVM, for wrapping in another command. */
+    public static List<String> command(Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Runs {@code command} and waits for it. */
+    public static Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("child process did not exit: " + command);
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+}

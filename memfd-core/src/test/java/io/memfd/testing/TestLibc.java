@@ -1,0 +1,54 @@
+package io.memfd.testing;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * System calls that tests need to build situations the library itself never creates: foreign descriptors (pipes,
+ * sockets, /dev/shm files, directories), raw mappings and protection changes. Test code only.
+ */
+public final class TestLibc {
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0x40;
+    public static final int O_DIRECTORY = 0x10000;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+
+    static {
+        Native.register(TestLibc.class, Platform.C_LIBRARY_NAME);
+    }
+
+    private TestLibc() {
+    }
+
+    public static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    public static native int close(int fd) throws LastErrorException;
+
+    public static native int pipe(int[] fds) throws LastErrorException;
+
+    public static native int socketpair(int domain, int type, int protocol, int[] fds) throws LastErrorException;
+
+    public static native int memfd_create(String name, int flags) throws LastErrorException;
+
+    public static native long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    public static native int fchmod(int fd, int mode) throws LastErrorException;
+
+    public static native Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset)
+            throws LastErrorException;
+
+    public static native int mprotect(Pointer address, long length, int protection) throws LastErrorException;
+
+    public static native int munmap(Pointer address, long length) throws LastErrorException;
+
+    public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
+}

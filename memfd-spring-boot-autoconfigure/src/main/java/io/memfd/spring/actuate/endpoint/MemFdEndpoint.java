@@ -1,0 +1,98 @@
+package io.memfd.spring.actuate.endpoint;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
+
+import io.memfd.MemFd;
+import io.memfd.MemFdClosedException;
+import io.memfd.MemFdInfo;
+import io.memfd.MemFdRegistry;
+import io.memfd.Seal;
+
+/**
+ * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the
+ * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer of that name (names may contain
+ * {@code /}; names need not be unique) or answers 404.
+ */
+@Endpoint(id = "memfd")
+public class MemFdEndpoint {
+
+    private final MemFdRegistry registry;
+
+    public MemFdEndpoint(MemFdRegistry registry) {
+        this.registry = registry;
+    }
+
+    @ReadOperation
+    public MemFdDescriptor buffers() {
+        List<BufferDescriptor> buffers = registry.buffers().stream().map(BufferDescriptor::of).toList();
+        return new MemFdDescriptor(buffers.size(), registry.usedBytes(), boxed(registry.maxTotalSize()),
+                boxed(registry.maxSize()), registry.createdCount(), registry.releasedCount(), registry.leakedCount(),
+                buffers);
+    }
+
+    /** {@code null}, which the endpoint answers with 404, when no live buffer has this name. */
+    @ReadOperation
+    public BufferDescriptor buffer(@Selector(match = Match.ALL_REMAINING) String... name) {
+        return registry.find(String.join("/", name)).map(MemFdEndpoint::describe).orElse(null);
+    }
+
+    private static BufferDescriptor describe(MemFd memfd) {
+        try {
+            return BufferDescriptor.of(memfd.info());
+        } catch (MemFdClosedException e) {
+            // Closed since it was found: gone, as if it had never been found.
+            return null;
+        }
+    }
+
+    private static Long boxed(OptionalLong value) {
+        return value.isPresent() ? value.getAsLong() : null;
+    }
+
+    /**
+     * The live buffers and the totals.
+     *
+     * @param count the live buffers listed
+     * @param usedBytes the bytes they hold, as counted against the budget
+     * @param maxTotalSize the budget across live buffers; absent when unlimited
+     * @param maxSize the per-buffer size limit; absent when unlimited
+     * @param created buffers created or adopted since start-up
+     * @param released buffers closed by the application
+     * @param leaked buffers dropped without {@code close()} and closed by the garbage collector
+     * @param buffers every live buffer, oldest first
+     */
+    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, long created,
+            long released, long leaked, List<BufferDescriptor> buffers) implements OperationResponseBody {
+    }
+
+    /**
+     * One live buffer.
+     *
+     * @param id this JVM's unique number for it
+     * @param name its name, as {@code /proc} shows it after {@code memfd:}
+     * @param fd its descriptor number
+     * @param size its size in bytes
+     * @param seals the seals present
+     * @param sealed whether a seal other than {@code EXEC} is present
+     * @param createdAt when it was created or adopted
+     * @param age how long ago that was, as an ISO-8601 duration ({@code PT1M30.5S})
+     * @param procPath {@code /proc/PID/fd/N}, through which another process of the same user can open it
+     */
+    public record BufferDescriptor(long id, String name, int fd, long size, Set<Seal> seals, boolean sealed,
+            Instant createdAt, String age, String procPath) implements OperationResponseBody {
+
+        static BufferDescriptor of(MemFdInfo info) {
+            return new BufferDescriptor(info.id(), info.name(), info.fd(), info.size(), info.seals(), info.isSealed(),
+                    info.createdAt(), info.age().toString(), info.procPath());
+        }
+    }
+}

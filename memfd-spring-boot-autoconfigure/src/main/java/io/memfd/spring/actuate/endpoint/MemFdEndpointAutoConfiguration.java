@@ -1,0 +1,31 @@
+package io.memfd.spring.actuate.endpoint;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.context.annotation.Bean;
+
+import io.memfd.MemFdFactory;
+import io.memfd.spring.MemFdAutoConfiguration;
+
+/**
+ * Registers the {@code memfd} endpoint ({@link MemFdEndpoint}) when Actuator is present and the endpoint is exposed,
+ * e.g. with {@code management.endpoints.web.exposure.include=health,memfd}; like every endpoint but health, it is not
+ * exposed by default.
+ */
+@AutoConfiguration(after = MemFdAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnSingleCandidate(MemFdFactory.class)
+public final class MemFdEndpointAutoConfiguration {
+
+    /** Conditions from Actuator go on the method, read only once Actuator is known to be present. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory) {
+        return new MemFdEndpoint(memFdFactory.registry());
+    }
+}

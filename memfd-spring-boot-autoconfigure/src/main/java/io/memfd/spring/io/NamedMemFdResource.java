@@ -1,0 +1,134 @@
+package io.memfd.spring.io;
+
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.AbstractResource;
+import org.springframework.core.io.WritableResource;
+import org.springframework.util.StringUtils;
+
+import io.memfd.MemFdRegistry;
+
+/**
+ * The resource a {@code memfd:NAME} location denotes: the live buffer that has this name in a registry when the
+ * resource is used, as a file path denotes whatever file is there when it is opened. Resolved early (an injected
+ * {@code @Value}), it finds a buffer created later; while no live buffer has the name, {@link #exists()} is false
+ * and reading throws {@link FileNotFoundException}. Everything else is {@link MemFdResource}'s behaviour.
+ */
+final class NamedMemFdResource extends AbstractResource implements WritableResource {
+
+    private final Supplier<MemFdRegistry> registry;
+    private final String name;
+
+    NamedMemFdResource(Supplier<MemFdRegistry> registry, String name) {
+        this.registry = registry;
+        this.name = name;
+    }
+
+    @Override
+    public boolean exists() {
+        return current() != null;
+    }
+
+    @Override
+    public boolean isFile() {
+        MemFdResource current = current();
+        return current != null && current.isFile();
+    }
+
+    @Override
+    public File getFile() throws IOException {
+        return require().getFile();
+    }
+
+    @Override
+    public Path getFilePath() throws IOException {
+        return require().getFilePath();
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+        return require().getInputStream();
+    }
+
+    @Override
+    public ReadableByteChannel readableChannel() throws IOException {
+        return require().readableChannel();
+    }
+
+    @Override
+    public byte[] getContentAsByteArray() throws IOException {
+        return require().getContentAsByteArray();
+    }
+
+    @Override
+    public long contentLength() throws IOException {
+        return require().contentLength();
+    }
+
+    @Override
+    public long lastModified() throws IOException {
+        return require().lastModified();
+    }
+
+    @Override
+    public boolean isWritable() {
+        MemFdResource current = current();
+        return current != null && current.isWritable();
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+        return require().getOutputStream();
+    }
+
+    @Override
+    public WritableByteChannel writableChannel() throws IOException {
+        return require().writableChannel();
+    }
+
+    /** The last {@code /}-separated part of the name, whether or not a buffer has it now. */
+    @Override
+    public @Nullable String getFilename() {
+        String filename = StringUtils.getFilename(this.name);
+        return StringUtils.hasLength(filename) ? filename : null;
+    }
+
+    @Override
+    public String getDescription() {
+        MemFdResource current = current();
+        return current != null ? current.getDescription() : "memfd [" + this.name + "] (no live buffer has this name)";
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return this == other || (other instanceof NamedMemFdResource
+                && ((NamedMemFdResource) other).registry == this.registry
+                && ((NamedMemFdResource) other).name.equals(this.name));
+    }
+
+    @Override
+    public int hashCode() {
+        return this.name.hashCode();
+    }
+
+    private @Nullable MemFdResource current() {
+        return this.registry.get().find(this.name).map(MemFdResource::new).orElse(null);
+    }
+
+    private MemFdResource require() throws FileNotFoundException {
+        MemFdResource current = current();
+        if (current == null) {
+            throw new FileNotFoundException(getDescription() + " cannot be opened because it does not exist");
+        }
+        return current;
+    }
+}

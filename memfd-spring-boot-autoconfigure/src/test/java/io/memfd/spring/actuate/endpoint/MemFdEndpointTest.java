@@ -1,0 +1,82 @@
+package io.memfd.spring.actuate.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
+import io.memfd.spring.actuate.endpoint.MemFdEndpoint.BufferDescriptor;
+import io.memfd.spring.actuate.endpoint.MemFdEndpoint.MemFdDescriptor;
+
+/** The endpoint's operations against real buffers. */
+class MemFdEndpointTest {
+
+    @Test
+    void listsEveryLiveBufferWithTheTotals() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1 << 20).maxTotalSize(1 << 24).build();
+                MemFd sealed = factory.createSealed("sealed", new byte[10]);
+                MemFd open = factory.create("open")) {
+            open.resize(300);
+            factory.create("closed").close();
+
+            Instant before = Instant.now();
+            MemFdDescriptor all = new MemFdEndpoint(factory.registry()).buffers();
+            Instant after = Instant.now();
+
+            assertThat(all.count()).isEqualTo(2);
+            assertThat(all.usedBytes()).isEqualTo(310);
+            assertThat(all.maxSize()).isEqualTo(1 << 20);
+            assertThat(all.maxTotalSize()).isEqualTo(1 << 24);
+            assertThat(all.created()).isEqualTo(3);
+            assertThat(all.released()).isEqualTo(1);
+            assertThat(all.leaked()).isZero();
+            assertThat(all.buffers()).satisfiesExactly(
+                    buffer -> assertDescribes(buffer, sealed, 10, true),
+                    buffer -> assertDescribes(buffer, open, 300, false));
+            // The age is measured when the list is made.
+            assertThat(all.buffers()).allSatisfy(buffer -> assertThat(
+                    buffer.createdAt().plus(Duration.parse(buffer.age()))).isBetween(before, after));
+        }
+    }
+
+    @Test
+    void unlimitedFactoriesHaveNoLimits() {
+        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+            MemFdDescriptor all = new MemFdEndpoint(factory.registry()).buffers();
+
+            assertThat(all.maxSize()).isNull();
+            assertThat(all.maxTotalSize()).isNull();
+            assertThat(all.buffers()).isEmpty();
+        }
+    }
+
+    @Test
+    void findsOneBufferByItsWholeNameSlashesIncluded() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd older = factory.createSealed("static/index.html", new byte[5]);
+                MemFd newer = factory.createSealed("static/index.html", new byte[6])) {
+            MemFdEndpoint endpoint = new MemFdEndpoint(factory.registry());
+
+            assertDescribes(endpoint.buffer("static", "index.html"), newer, 6, true);
+            newer.close();
+            assertDescribes(endpoint.buffer("static", "index.html"), older, 5, true);
+            assertThat(endpoint.buffer("index.html")).isNull();
+            assertThat(endpoint.buffer("unknown")).isNull();
+        }
+    }
+
+    private static void assertDescribes(BufferDescriptor buffer, MemFd memfd, long size, boolean sealed) {
+        assertThat(buffer.id()).isEqualTo(memfd.info().id());
+        assertThat(buffer.name()).isEqualTo(memfd.name());
+        assertThat(buffer.fd()).isEqualTo(memfd.rawFd());
+        assertThat(buffer.size()).isEqualTo(size);
+        assertThat(buffer.seals()).isEqualTo(memfd.seals());
+        assertThat(buffer.sealed()).isEqualTo(sealed);
+        assertThat(buffer.createdAt()).isEqualTo(memfd.info().createdAt());
+        assertThat(buffer.procPath()).isEqualTo(memfd.procPath().toString());
+    }
+}
