@@ -14,19 +14,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 import io.memfd.MemFd;
+import io.memfd.testing.TestLibc;
 
 /** The socket bindings against the real kernel, where the transport relies on a kernel behaviour. */
 class UnixSocketsTest {
 
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_PASSCRED = 16;
     private static final int SCM_RIGHTS = 1;
     private static final int SCM_CREDENTIALS = 2;
 
@@ -125,7 +121,7 @@ class UnixSocketsTest {
     }
 
     private static void setPassCredentials(int socket) {
-        TestLibc.setsockopt(socket, SOL_SOCKET, SO_PASSCRED, new int[] {1}, Integer.BYTES);
+        TestLibc.setsockopt(socket, TestLibc.SOL_SOCKET, TestLibc.SO_PASSCRED, new int[] {1}, Integer.BYTES);
     }
 
     /** Receives one message with a plain recvmsg and lists the types of its control messages, in order. */
@@ -151,16 +147,5 @@ class UnixSocketsTest {
             }
             return types;
         }
-    }
-
-    /** Bindings only this test needs. */
-    private static final class TestLibc {
-        static {
-            Native.register(TestLibc.class, Platform.C_LIBRARY_NAME);
-        }
-
-        static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
-
-        static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
     }
 }

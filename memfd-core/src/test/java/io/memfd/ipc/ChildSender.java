@@ -10,7 +10,7 @@ import io.memfd.internal.FileStatus;
 
 /**
  * The other process of {@link CrossProcessTest}: fills a memfd, seals it, prints what it sent (inode and CRC) and
- * sends it to the server at {@code args[0]}; then prints the reply.
+ * sends it to the server at {@code args[0]}; then prints the reply. Results are {@code key=value} lines.
  */
 public final class ChildSender {
 
@@ -31,15 +31,17 @@ public final class ChildSender {
             }
             buffer.makeImmutable();
             long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
-            System.out.println("sent inode=" + inode + " crc=" + crc(buffer.mapReadOnly()) + " size=" + buffer.size());
+            System.out.println("pid=" + ProcessHandle.current().pid());
+            System.out.println("sent=" + describe(buffer, inode));
             byte[] reply = client.send("64 MiB from a child".getBytes(StandardCharsets.UTF_8), buffer);
-            System.out.println(new String(reply, StandardCharsets.UTF_8));
+            System.out.println("reply=" + new String(reply, StandardCharsets.UTF_8));
         }
     }
 
-    static long crc(ByteBuffer content) {
+    /** Inode, CRC of the content and size: what both processes print of the file they hold. */
+    static String describe(MemFd buffer, long inode) {
         CRC32 crc = new CRC32();
-        crc.update(content);
-        return crc.getValue();
+        crc.update(buffer.mapReadOnly());
+        return "inode=" + inode + " crc=" + crc.getValue() + " size=" + buffer.size();
     }
 }

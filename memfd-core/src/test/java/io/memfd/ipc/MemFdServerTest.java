@@ -21,6 +21,8 @@ import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.internal.FileStatus;
 import io.memfd.internal.UnixSockets;
+import io.memfd.testing.OpenFds;
+import io.memfd.testing.TestLibc;
 
 /** A server and a client in one process: the exchange, ownership of received buffers, and the socket file. */
 class MemFdServerTest {
@@ -56,7 +58,8 @@ class MemFdServerTest {
     void theReceivedDescriptorIsTheSameFileAndCloseOnExec() {
         AtomicReference<long[]> seen = new AtomicReference<>();
         MemFdHandler handler = request -> {
-            seen.set(request.buffer().withRawFd(fd -> new long[] {FileStatus.inode(fd, null), closeOnExec(fd)}));
+            seen.set(request.buffer().withRawFd(fd -> new long[] {FileStatus.inode(fd, null),
+                    OpenFds.statusFlags(fd) & TestLibc.O_CLOEXEC}));
             return null;
         };
         try (MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(handler).start();
@@ -65,7 +68,7 @@ class MemFdServerTest {
             assertThat(client.send(new byte[0], buffer)).isEmpty();
 
             long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
-            assertThat(seen.get()).containsExactly(inode, 1);
+            assertThat(seen.get()).containsExactly(inode, TestLibc.O_CLOEXEC);
         }
     }
 
@@ -289,19 +292,5 @@ class MemFdServerTest {
             socket.close();
         }
         assertThat(path).exists();
-    }
-
-    /** 1 when the descriptor is close-on-exec: the {@code flags} line of {@code /proc/self/fdinfo} has O_CLOEXEC. */
-    static long closeOnExec(int fd) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
-                if (line.startsWith("flags:")) {
-                    return (Long.parseLong(line.substring(6).trim(), 8) & 02000000) != 0 ? 1 : 0;
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no flags line for descriptor " + fd);
     }
 }

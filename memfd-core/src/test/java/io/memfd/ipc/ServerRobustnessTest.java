@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.memfd.MemFd;
+import io.memfd.testing.OpenFds;
 
 /**
  * Silent peers, crowds of peers and stopping: the server keeps serving, bounds what it holds, and stops without
