@@ -22,7 +22,16 @@ public class MemFdException extends RuntimeException {
      * @param errno the kernel's errno, or 0 when the failure was detected by this library
      */
     public MemFdException(String operation, String memfdName, int fd, String cause, int errno) {
-        super(message(operation, memfdName, fd, cause, errno));
+        this(message(operation, memfdName, fd, cause, errno), operation, memfdName, errno);
+    }
+
+    /**
+     * For subclasses whose subject is not a descriptor (a socket path, say) and so word their own message.
+     *
+     * @param message the complete message
+     */
+    protected MemFdException(String message, String operation, String memfdName, int errno) {
+        super(message);
         this.operation = operation;
         this.memfdName = memfdName;
         this.errno = errno;

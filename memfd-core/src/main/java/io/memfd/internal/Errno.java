@@ -30,10 +30,13 @@ public enum Errno {
     EOVERFLOW(75, "value too large for the data type"),
     ENOTSOCK(88, "not a socket"),
     EMSGSIZE(90, "message too long"),
+    EPROTOTYPE(91, "wrong socket type (e.g. a stream socket where a SOCK_SEQPACKET one was expected)"),
     EOPNOTSUPP(95, "operation not supported"),
     EADDRINUSE(98, "address already in use"),
+    ECONNABORTED(103, "connection aborted before it was accepted"),
     ECONNRESET(104, "connection reset by peer"),
     ENOTCONN(107, "socket is not connected"),
+    ETOOMANYREFS(109, "too many descriptors in flight (undelivered ones count against the sender's file limit)"),
     ECONNREFUSED(111, "connection refused (nothing listens at that address)");
 
     private final int code;

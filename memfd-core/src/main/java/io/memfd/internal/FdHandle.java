@@ -81,6 +81,21 @@ public final class FdHandle {
         }
     }
 
+    /**
+     * Gives up ownership without closing the descriptor, and returns its number for a new owner (such as
+     * {@code MemFd.adopt}). Afterwards this handle behaves as closed. Refused while a user is in flight, who would
+     * otherwise go on using a number that now belongs to someone else.
+     *
+     * @throws IllegalStateException if the handle is closed or in use
+     */
+    public int transfer() {
+        if (!state.compareAndSet(0, CLOSED)) {
+            throw new IllegalStateException("descriptor " + fd + " cannot change owner: it is "
+                    + (isClosed() ? "closed" : "in use"));
+        }
+        return fd;
+    }
+
     public boolean isClosed() {
         return state.get() < 0;
     }

@@ -35,6 +35,23 @@ public final class OpenFds {
         return targets;
     }
 
+    /**
+     * Fails unless the count returns to {@code baseline} within ten seconds. Waiting is needed where descriptors are
+     * closed by other threads a moment after the test's own step (a server closing its end of a connection once it
+     * sees the client's end); the wait ends as soon as the count matches.
+     */
+    public static void assertBackTo(int baseline) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (count() != baseline && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        List<String> targets = targets();
+        if (targets.size() != baseline) {
+            throw new AssertionError("expected " + baseline + " open descriptors, found " + targets.size() + ": "
+                    + targets);
+        }
+    }
+
     /** How many open descriptors are memfds with exactly this name. */
     public static long memfdsNamed(String name) {
         return targets().stream().filter(target -> target.equals("/memfd:" + name + " (deleted)")).count();

@@ -21,6 +21,8 @@ public final class TestLibc {
     public static final int MAP_SHARED = 1;
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_PASSCRED = 16;
 
     static {
         Native.register(TestLibc.class, Platform.C_LIBRARY_NAME);
@@ -51,4 +53,8 @@ public final class TestLibc {
     public static native int munmap(Pointer address, long length) throws LastErrorException;
 
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
+
+    public static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
+
+    public static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
 }

@@ -1,0 +1,267 @@
+package io.memfd.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+
+import io.memfd.ipc.IpcException;
+
+/**
+ * Messages on a Unix socket: {@code sendmsg} and {@code recvmsg} with at most one descriptor attached
+ * ({@code SCM_RIGHTS}). Both calls never wait ({@code MSG_DONTWAIT}); the caller waits with {@link Poll}, which is
+ * what lets a stopping server wake its threads.
+ *
+ * <p>Receiving is where a peer can hurt this process, so it is strict: descriptors arrive close-on-exec
+ * ({@code MSG_CMSG_CLOEXEC}, atomically, so a concurrent {@code fork+exec} never inherits one); every descriptor the
+ * kernel installed is returned, owned by an {@link FdHandle}, including the surplus ones and those of a message whose
+ * control data was truncated; and control messages of other kinds ({@code SCM_CREDENTIALS}) are skipped.
+ */
+public final class SocketMessages {
+
+    /** The most descriptors one received message may carry before the kernel truncates its control data. */
+    public static final int MAX_RECEIVED_FDS = 4;
+
+    private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+
+    // struct msghdr on 64-bit Linux: name, namelen (+4 padding), iov, iovlen, control, controllen, flags (+4).
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSGHDR_BYTES = 56;
+    // struct iovec: base, len.
+    private static final int IOVEC = MSGHDR_BYTES;
+    private static final int IOVEC_BYTES = 16;
+    // struct cmsghdr on 64-bit Linux: len (size_t), level, type; the data follows at 16, each header 8-aligned.
+    private static final int CMSG_LEVEL = 8;
+    private static final int CMSG_TYPE = 12;
+    private static final int CMSG_HEADER_BYTES = 16;
+    private static final int CONTROL = IOVEC + IOVEC_BYTES;
+    /** Room for the descriptors, and for one {@code SCM_CREDENTIALS} message should the socket receive those. */
+    private static final int CONTROL_BYTES = space(MAX_RECEIVED_FDS * Integer.BYTES) + space(12);
+
+    static {
+        Native.register(SocketMessages.class, Libc.LIBRARY);
+    }
+
+    private static native long sendmsg(int fd, long message, int flags) throws LastErrorException;
+
+    private static native long recvmsg(int fd, long message, int flags) throws LastErrorException;
+
+    private SocketMessages() {
+    }
+
+    /** A message as received. */
+    public static final class Received {
+        private final byte[] payload;
+        private final List<FdHandle> fds;
+        private final boolean payloadTruncated;
+        private final boolean controlTruncated;
+
+        Received(byte[] payload, List<FdHandle> fds, boolean payloadTruncated, boolean controlTruncated) {
+            this.payload = payload;
+            this.fds = fds;
+            this.payloadTruncated = payloadTruncated;
+            this.controlTruncated = controlTruncated;
+        }
+
+        /** The payload, cut at the buffer's capacity when {@link #payloadTruncated()}. */
+        public byte[] payload() {
+            return payload;
+        }
+
+        /** Every descriptor the kernel installed for this message; the receiver owns them. */
+        public List<FdHandle> fds() {
+            return fds;
+        }
+
+        /** The payload was longer than the buffer; the rest was discarded ({@code MSG_TRUNC}). */
+        public boolean payloadTruncated() {
+            return payloadTruncated;
+        }
+
+        /** More descriptors came than the control buffer holds; the kernel closed the surplus ({@code MSG_CTRUNC}). */
+        public boolean controlTruncated() {
+            return controlTruncated;
+        }
+
+        /**
+         * The end of the stream: the peer shut down or closed. An empty message looks the same, so the wire format
+         * never sends one.
+         */
+        public boolean isEndOfStream() {
+            return payload.length == 0 && fds.isEmpty() && !controlTruncated;
+        }
+
+        /** Closes every descriptor that came with the message. */
+        public void closeFds() {
+            for (FdHandle fd : fds) {
+                fd.close();
+            }
+        }
+    }
+
+    /**
+     * Native memory for one socket's messages: the {@code msghdr}, its {@code iovec}, the control data and the payload,
+     * in one block allocated once per connection, so that a message costs no allocation. Used by one thread at a time.
+     */
+    public static final class Buffer {
+        private final ByteBuffer block;
+        private final long address;
+        private final int payloadCapacity;
+
+        /** @param payloadCapacity the largest payload sent or received through this buffer */
+        public Buffer(int payloadCapacity) {
+            this.payloadCapacity = payloadCapacity;
+            int size = CONTROL + CONTROL_BYTES + payloadCapacity;
+            this.block = ByteBuffer.allocateDirect(size + Long.BYTES).alignedSlice(Long.BYTES).limit(size).slice()
+                    .order(ByteOrder.nativeOrder());
+            this.address = NativeBuffers.address(block);
+        }
+
+        public int payloadCapacity() {
+            return payloadCapacity;
+        }
+
+        private void prepare(int payloadLength, int controlLength) {
+            block.putLong(0, 0).putLong(8, 0);
+            block.putLong(MSG_IOV, address + IOVEC).putLong(MSG_IOVLEN, 1);
+            block.putLong(MSG_CONTROL, controlLength == 0 ? 0 : address + CONTROL)
+                    .putLong(MSG_CONTROLLEN, controlLength);
+            block.putLong(MSG_FLAGS, 0);
+            block.putLong(IOVEC, address + CONTROL + CONTROL_BYTES).putLong(IOVEC + 8, payloadLength);
+        }
+    }
+
+    /**
+     * Sends {@code payload} with {@code fd} attached, or no descriptor when {@code fd} is -1; the kernel passes a
+     * reference to the open file, never its content, so this costs the same for any size. Returns false, sending
+     * nothing, when the peer's queue is full.
+     *
+     * @throws io.memfd.ipc.ConnectionClosedException if the peer closed the connection
+     */
+    public static boolean send(int socket, Path path, Buffer buffer, byte[] payload, int fd) {
+        if (payload.length > buffer.payloadCapacity) {
+            throw new IllegalArgumentException("A payload of " + payload.length + " bytes exceeds the "
+                    + buffer.payloadCapacity + " bytes this connection sends");
+        }
+        ByteBuffer block = buffer.block;
+        block.put(CONTROL + CONTROL_BYTES, payload);
+        int controlLength = 0;
+        if (fd >= 0) {
+            controlLength = space(Integer.BYTES);
+            block.putLong(CONTROL, CMSG_HEADER_BYTES + Integer.BYTES).putInt(CONTROL + CMSG_LEVEL, SOL_SOCKET)
+                    .putInt(CONTROL + CMSG_TYPE, SCM_RIGHTS).putInt(CONTROL + CMSG_HEADER_BYTES, fd)
+                    .putInt(CONTROL + CMSG_HEADER_BYTES + Integer.BYTES, 0);
+        }
+        buffer.prepare(payload.length, controlLength);
+        for (;;) {
+            try {
+                sendmsg(socket, buffer.address, MSG_DONTWAIT | MSG_NOSIGNAL);
+                return true;
+            } catch (LastErrorException e) {
+                int errno = e.getErrorCode();
+                if (errno == Errno.EAGAIN.code()) {
+                    return false;
+                }
+                if (errno != Errno.EINTR.code()) {
+                    throw sendFailed(path, payload.length, fd, errno);
+                }
+            }
+        }
+    }
+
+    /**
+     * Receives one message, or returns {@code null} when none is waiting. Descriptors that came with it are owned by
+     * the result, whatever else is wrong with the message.
+     */
+    public static Received receive(int socket, Path path, Buffer buffer) {
+        buffer.prepare(buffer.payloadCapacity, CONTROL_BYTES);
+        long length;
+        boolean resetReported = false;
+        for (;;) {
+            try {
+                length = recvmsg(socket, buffer.address, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+                break;
+            } catch (LastErrorException e) {
+                int errno = e.getErrorCode();
+                if (errno == Errno.EAGAIN.code()) {
+                    return null;
+                }
+                if (errno == Errno.ECONNRESET.code() && !resetReported) {
+                    // The peer closed with messages of ours unread. Linux reports that once, ahead of the messages the
+                    // peer sent before it closed (a server's reason for refusing us, say): those are still to be read.
+                    resetReported = true;
+                    continue;
+                }
+                if (errno != Errno.EINTR.code()) {
+                    throw UnixSockets.failure("receive a message", path, errno);
+                }
+            }
+        }
+        ByteBuffer block = buffer.block;
+        int flags = block.getInt(MSG_FLAGS);
+        List<FdHandle> fds = receivedFds(block, (int) block.getLong(MSG_CONTROLLEN));
+        byte[] payload = new byte[(int) length];
+        block.get(CONTROL + CONTROL_BYTES, payload);
+        return new Received(payload, fds, (flags & MSG_TRUNC) != 0, (flags & MSG_CTRUNC) != 0);
+    }
+
+    /**
+     * The descriptors in the control data the kernel wrote: every {@code SCM_RIGHTS} message in it, each header found
+     * at the previous one's length rounded up to 8 bytes ({@code CMSG_NXTHDR}). Never throws: the descriptors are
+     * installed in this process already, and must reach an owner.
+     */
+    private static List<FdHandle> receivedFds(ByteBuffer block, int controlLength) {
+        List<FdHandle> fds = new ArrayList<>(1);
+        int offset = 0;
+        int end = Math.min(controlLength, CONTROL_BYTES);
+        while (offset + CMSG_HEADER_BYTES <= end) {
+            long length = block.getLong(CONTROL + offset);
+            if (length < CMSG_HEADER_BYTES || length > end - offset) {
+                break;
+            }
+            if (block.getInt(CONTROL + offset + CMSG_LEVEL) == SOL_SOCKET
+                    && block.getInt(CONTROL + offset + CMSG_TYPE) == SCM_RIGHTS) {
+                for (int at = CMSG_HEADER_BYTES; at + Integer.BYTES <= length; at += Integer.BYTES) {
+                    fds.add(new FdHandle(block.getInt(CONTROL + offset + at)));
+                }
+            }
+            offset += align((int) length);
+        }
+        return fds;
+    }
+
+    private static IpcException sendFailed(Path path, int length, int fd, int errno) {
+        String operation = "send a message of " + length + " bytes" + (fd >= 0 ? " with descriptor " + fd : "");
+        if (errno == Errno.EMSGSIZE.code()) {
+            return new IpcException(operation, path, "the message is larger than the socket's send buffer", errno);
+        }
+        if (errno == Errno.EBADF.code() && fd >= 0) {
+            return new IpcException(operation, path, "the descriptor to pass is not open", errno);
+        }
+        return UnixSockets.failure(operation, path, errno);
+    }
+
+    /** {@code CMSG_ALIGN}: control messages start at multiples of {@code sizeof(size_t)}. */
+    private static int align(int length) {
+        return (length + 7) & ~7;
+    }
+
+    /** {@code CMSG_SPACE}: the bytes a control message with {@code dataLength} bytes of data occupies. */
+    private static int space(int dataLength) {
+        return CMSG_HEADER_BYTES + align(dataLength);
+    }
+}

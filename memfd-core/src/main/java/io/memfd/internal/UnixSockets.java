@@ -1,0 +1,263 @@
+package io.memfd.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+
+import io.memfd.ipc.ConnectionClosedException;
+import io.memfd.ipc.IpcException;
+import io.memfd.ipc.PeerCredentials;
+import io.memfd.ipc.ServerUnavailableException;
+
+/**
+ * Unix domain sockets of type {@code SOCK_SEQPACKET} (connection-oriented, and every message arrives whole and
+ * alone): {@code socket}, {@code bind}, {@code listen}, {@code accept4}, {@code connect}, {@code shutdown}, the
+ * options this library uses, and {@code fchmod}. Every descriptor is created close-on-exec, so a child process never
+ * inherits a connection. Messages themselves are in {@link SocketMessages}.
+ */
+public final class UnixSockets {
+
+    /** The longest socket path {@code struct sockaddr_un} holds, in bytes, without its terminating NUL. */
+    static final int MAX_PATH_BYTES = 107;
+
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_SEQPACKET = 5;
+    private static final int SOCK_NONBLOCK = 0x800;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_PEERCRED = 17;
+    private static final int SO_SNDTIMEO = 21;
+    private static final int SHUT_RDWR = 2;
+    /** {@code sizeof(struct sockaddr_un)}: a two-byte address family, then 108 bytes of NUL-terminated path. */
+    private static final int SOCKADDR_UN_BYTES = 110;
+    /** {@code sizeof(struct ucred)}: pid, uid, gid as 32-bit integers. */
+    private static final int UCRED_BYTES = 12;
+
+    static {
+        Native.register(UnixSockets.class, Libc.LIBRARY);
+    }
+
+    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    private static native int bind(int fd, byte[] address, int length) throws LastErrorException;
+
+    private static native int listen(int fd, int backlog) throws LastErrorException;
+
+    private static native int accept4(int fd, long address, long length, int flags) throws LastErrorException;
+
+    private static native int connect(int fd, byte[] address, int length) throws LastErrorException;
+
+    private static native int shutdown(int fd, int how) throws LastErrorException;
+
+    private static native int getsockopt(int fd, int level, int name, byte[] value, int[] length)
+            throws LastErrorException;
+
+    private static native int setsockopt(int fd, int level, int name, byte[] value, int length)
+            throws LastErrorException;
+
+    private static native int fchmod(int fd, int mode) throws LastErrorException;
+
+    private static native int geteuid();
+
+    private UnixSockets() {
+    }
+
+    /**
+     * A new, unbound {@code SOCK_SEQPACKET} socket. A non-blocking one suits a listening socket, whose
+     * {@code accept} must never wait once {@code poll} said a connection was pending (the client may have gone).
+     */
+    public static int open(Path path, boolean nonBlocking) {
+        try {
+            return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
+        } catch (LastErrorException e) {
+            throw failure("create a socket", path, e.getErrorCode());
+        }
+    }
+
+    /**
+     * Sets the permission bits of a socket that is not bound yet. Linux gives the socket file that {@code bind} creates
+     * these bits (less the umask), so a socket file restricted this way is never reachable with wider ones, not even
+     * for the moment between {@code bind} and a {@code chmod}.
+     */
+    public static void setMode(int fd, Path path, int mode) {
+        try {
+            fchmod(fd, mode);
+        } catch (LastErrorException e) {
+            throw failure("set the socket's mode to 0" + Integer.toOctalString(mode), path, e.getErrorCode());
+        }
+    }
+
+    /**
+     * Binds the socket to {@code path}, creating the socket file. Returns false, binding nothing, when the path already
+     * exists (a live server's socket, one left behind by a dead server, or some other file): the caller decides.
+     */
+    public static boolean bind(int fd, Path path) {
+        try {
+            bind(fd, address(path), SOCKADDR_UN_BYTES);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EADDRINUSE.code()) {
+                return false;
+            }
+            throw bindFailed(path, e.getErrorCode());
+        }
+    }
+
+    /** Starts accepting connections, up to {@code backlog} of them waiting for {@link #accept}. */
+    public static void listen(int fd, Path path, int backlog) {
+        try {
+            listen(fd, backlog);
+        } catch (LastErrorException e) {
+            throw failure("listen", path, e.getErrorCode());
+        }
+    }
+
+    /**
+     * Accepts a pending connection; returns its new close-on-exec descriptor, or -1 when none is pending any more
+     * (the client gave up, or another thread took it).
+     *
+     * @throws IpcException when this process or the system is out of descriptors: the connection stays pending
+     */
+    public static int accept(int fd, Path path) {
+        try {
+            return accept4(fd, 0, 0, SOCK_CLOEXEC);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            if (errno == Errno.EAGAIN.code() || errno == Errno.ECONNABORTED.code() || errno == Errno.EINTR.code()) {
+                return -1;
+            }
+            throw failure("accept a connection", path, errno);
+        }
+    }
+
+    /**
+     * Connects to the server listening at {@code path}. A server whose backlog is full makes this wait up to the
+     * socket's send timeout ({@link #setSendTimeout}).
+     *
+     * @throws ServerUnavailableException if no server listens there or it is too busy
+     */
+    public static void connect(int fd, Path path) {
+        for (;;) {
+            try {
+                connect(fd, address(path), SOCKADDR_UN_BYTES);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.code()) {
+                    throw connectFailed(path, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** The credentials the kernel recorded for the peer when the connection was made ({@code SO_PEERCRED}). */
+    public static PeerCredentials peerCredentials(int fd, Path path) {
+        byte[] value = new byte[UCRED_BYTES];
+        try {
+            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, new int[] {UCRED_BYTES});
+        } catch (LastErrorException e) {
+            throw failure("read the peer's credentials", path, e.getErrorCode());
+        }
+        ByteBuffer ucred = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        return new PeerCredentials(Integer.toUnsignedLong(ucred.getInt()), Integer.toUnsignedLong(ucred.getInt()),
+                Integer.toUnsignedLong(ucred.getInt()));
+    }
+
+    /** How long a blocking send, and a {@code connect} to a server with a full backlog, may wait. */
+    public static void setSendTimeout(int fd, Path path, Duration timeout) {
+        ByteBuffer timeval = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.nativeOrder());
+        timeval.putLong(timeout.getSeconds()).putLong(timeout.getNano() / 1000);
+        try {
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, timeval.array(), timeval.capacity());
+        } catch (LastErrorException e) {
+            throw failure("set the send timeout", path, e.getErrorCode());
+        }
+    }
+
+    /**
+     * Shuts the connection down in both directions: the peer sees the end of the stream, and a thread of this process
+     * waiting in {@code poll} on it wakes up. The descriptor stays open.
+     */
+    public static void shutdown(int fd, Path path) {
+        try {
+            shutdown(fd, SHUT_RDWR);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.ENOTCONN.code()) {
+                throw failure("shut down the connection", path, e.getErrorCode());
+            }
+        }
+    }
+
+    /** This process's effective user id: what a peer's {@code SO_PEERCRED} shows of it. */
+    public static long effectiveUid() {
+        return Integer.toUnsignedLong(geteuid());
+    }
+
+    /**
+     * {@code path} as absolute, once checked to fit {@code struct sockaddr_un}.
+     *
+     * @throws IllegalArgumentException if it is longer than {@link #MAX_PATH_BYTES}
+     */
+    public static Path checkedPath(Path path) {
+        Path absolute = path.toAbsolutePath();
+        pathBytes(absolute);
+        return absolute;
+    }
+
+    /** {@code struct sockaddr_un} for {@code path}; the array's zeros terminate the path. */
+    private static byte[] address(Path path) {
+        byte[] address = new byte[SOCKADDR_UN_BYTES];
+        ByteBuffer.wrap(address).order(ByteOrder.nativeOrder()).putShort((short) AF_UNIX).put(pathBytes(path));
+        return address;
+    }
+
+    private static byte[] pathBytes(Path path) {
+        byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException("A Unix socket path may have at most " + MAX_PATH_BYTES
+                    + " bytes; this one has " + bytes.length + ", choose a shorter one: " + path);
+        }
+        return bytes;
+    }
+
+    private static IpcException bindFailed(Path path, int errno) {
+        if (errno == Errno.EACCES.code() || errno == Errno.EPERM.code()) {
+            return new IpcException("bind", path, "this user may not create files in " + path.getParent(), errno);
+        }
+        if (errno == Errno.ENOENT.code()) {
+            return new IpcException("bind", path, "the directory " + path.getParent() + " does not exist", errno);
+        }
+        return failure("bind", path, errno);
+    }
+
+    private static IpcException connectFailed(Path path, int errno) {
+        if (errno == Errno.ENOENT.code()) {
+            return new ServerUnavailableException("connect", path, "there is no socket file at this path", errno);
+        }
+        if (errno == Errno.ECONNREFUSED.code()) {
+            return new ServerUnavailableException("connect", path, "no server listens on this socket file"
+                    + " (it may have been left behind by a server that stopped)", errno);
+        }
+        if (errno == Errno.EAGAIN.code()) {
+            return new ServerUnavailableException("connect", path, "the server's backlog of pending connections"
+                    + " stayed full for the whole connect timeout", errno);
+        }
+        if (errno == Errno.EACCES.code() || errno == Errno.EPERM.code()) {
+            return new IpcException("connect", path, "permission denied: the socket file's mode, or a directory on"
+                    + " its path, forbids this user", errno);
+        }
+        return failure("connect", path, errno);
+    }
+
+    /** An exception for an errno that has no more specific meaning for the operation. */
+    static IpcException failure(String operation, Path path, int errno) {
+        if (errno == Errno.EPIPE.code() || errno == Errno.ECONNRESET.code() || errno == Errno.ENOTCONN.code()) {
+            return new ConnectionClosedException(operation, path, "the peer closed the connection", errno);
+        }
+        return new IpcException(operation, path, Errno.meaning(errno), errno);
+    }
+}

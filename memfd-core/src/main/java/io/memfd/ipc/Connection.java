@@ -1,0 +1,152 @@
+package io.memfd.ipc;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.memfd.internal.FdHandle;
+import io.memfd.internal.Poll;
+import io.memfd.internal.SocketMessages;
+import io.memfd.internal.UnixSockets;
+
+/**
+ * One connected socket, of a server or a client, with timed waits. Every wait happens in {@code poll} together with
+ * the server's wake-up descriptor, so that no thread is ever stuck in a native call a stopping server cannot end.
+ * Used by one thread at a time, except {@link #close()}, which any thread may call.
+ */
+final class Connection implements AutoCloseable {
+
+    private final FdHandle socket;
+    /** The server's wake-up descriptor, or {@code null} for a client, which has no one to wake it but a close. */
+    private final FdHandle wakeUp;
+    private final Path path;
+    private final SocketMessages.Buffer buffer;
+
+    Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity) {
+        this.socket = socket;
+        this.wakeUp = wakeUp;
+        this.path = path;
+        this.buffer = new SocketMessages.Buffer(payloadCapacity);
+    }
+
+    /** Connects a client to the server at {@code path}, waiting at most {@code timeout} for a busy one. */
+    static Connection connect(Path path, Duration timeout, int payloadCapacity) {
+        FdHandle socket = new FdHandle(UnixSockets.open(path, false));
+        try {
+            UnixSockets.setSendTimeout(socket.number(), path, timeout);
+            UnixSockets.connect(socket.number(), path);
+            return new Connection(socket, null, path, payloadCapacity);
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Who is at the other end ({@code SO_PEERCRED}). */
+    PeerCredentials peer() {
+        int fd = acquire("read the peer's credentials");
+        try {
+            return UnixSockets.peerCredentials(fd, path);
+        } finally {
+            socket.release();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for one message and receives it; returns {@code null} when the server is stopping.
+     * The result may be the end of the stream.
+     *
+     * @throws IpcTimeoutException if no message came in time
+     */
+    SocketMessages.Received receive(Duration timeout, String operation) {
+        for (;;) {
+            if (!await(Poll.POLLIN, timeout, operation)) {
+                return null;
+            }
+            SocketMessages.Received message = receiveNow(operation);
+            if (message != null) {
+                return message;
+            }
+        }
+    }
+
+    /** Receives a message that is waiting already, or returns {@code null}. */
+    SocketMessages.Received receiveNow(String operation) {
+        int fd = acquire(operation);
+        try {
+            return SocketMessages.receive(fd, path, buffer);
+        } finally {
+            socket.release();
+        }
+    }
+
+    /**
+     * Sends {@code payload} with {@code fd} attached (-1: none), waiting up to {@code timeout} while the peer's queue is
+     * full. Returns false, sending nothing, when the server is stopping.
+     *
+     * @throws IpcTimeoutException if the peer took nothing in time
+     */
+    boolean send(byte[] payload, int fd, Duration timeout, String operation) {
+        for (;;) {
+            int socketFd = acquire(operation);
+            try {
+                if (SocketMessages.send(socketFd, path, buffer, payload, fd)) {
+                    return true;
+                }
+            } finally {
+                socket.release();
+            }
+            if (!await(Poll.POLLOUT, timeout, operation)) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Ends the connection: shuts it down first, so that the peer sees the end at once and a thread of this process
+     * waiting on it wakes up, then closes the descriptor once no call is using it.
+     */
+    @Override
+    public void close() {
+        if (socket.acquire()) {
+            try {
+                UnixSockets.shutdown(socket.number(), path);
+            } catch (IpcException e) {
+                // Closing anyway: shutting down is only a courtesy to the peer and to waiting threads.
+            } finally {
+                socket.release();
+            }
+        }
+        socket.close();
+    }
+
+    /** Returns false when woken for a stop; throws when {@code timeout} passed. */
+    private boolean await(short events, Duration timeout, String operation) {
+        if (wakeUp != null && !wakeUp.acquire()) {
+            return false;
+        }
+        try {
+            int fd = acquire(operation);
+            try {
+                Poll.Outcome outcome = Poll.await(fd, events, wakeUp == null ? -1 : wakeUp.number(),
+                        timeout.toMillis(), path);
+                if (outcome == Poll.Outcome.TIMED_OUT) {
+                    throw new IpcTimeoutException(operation, path, timeout);
+                }
+                return outcome == Poll.Outcome.READY;
+            } finally {
+                socket.release();
+            }
+        } finally {
+            if (wakeUp != null) {
+                wakeUp.release();
+            }
+        }
+    }
+
+    private int acquire(String operation) {
+        if (!socket.acquire()) {
+            throw new ConnectionClosedException(operation, path, "this side closed the connection", 0);
+        }
+        return socket.number();
+    }
+}

@@ -1,0 +1,618 @@
+package io.memfd.ipc;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.memfd.BudgetExceededException;
+import io.memfd.MemFd;
+import io.memfd.MemFdException;
+import io.memfd.MemFdFactory;
+import io.memfd.MissingSealsException;
+import io.memfd.Seal;
+import io.memfd.SizeLimitExceededException;
+import io.memfd.internal.FdHandle;
+import io.memfd.internal.Poll;
+import io.memfd.internal.SocketMessages;
+import io.memfd.internal.UnixSockets;
+
+/**
+ * Receives memfds from other processes over a Unix domain socket, checks them, and hands them to a
+ * {@link MemFdHandler}, whose reply goes back to the sender. Only the descriptor travels, so a 1 GiB buffer arrives
+ * as fast as a 4 KiB one.
+ *
+ * <pre>{@code
+ * try (MemFdServer server = MemFdServer.builder(Path.of("/run/myapp/buffers.sock"))
+ *         .handler(request -> process(request.header(), request.buffer().mapReadOnly()))
+ *         .start()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>What a client cannot do.</b> The server trusts nothing a peer sends. Every descriptor that arrives is owned at
+ * once and closed unless it is handed on; descriptors arrive close-on-exec. Before the handler sees a buffer, the
+ * server checks that it is a memfd (not a {@code /dev/shm} or regular file, pipe, socket or directory), that it carries
+ * the required seals (by default {@link Seal#SHRINK}: then no sender can shrink it under a mapping and crash this
+ * process with {@code SIGBUS}) and that its size is within the limit. A message with more than one descriptor, with
+ * more descriptors than the kernel could deliver ({@code MSG_CTRUNC}), with an oversized or malformed header, or
+ * without a buffer is rejected and its descriptors are closed. Connections from users other than the allowed ones
+ * ({@code SO_PEERCRED}; by default only this process's own user) are refused. Each rejection is answered with a
+ * {@link RejectReason} and reported to the {@link MemFdServerListener}; the connection stays usable.
+ *
+ * <p><b>Resources.</b> At most {@code maxConnections} connections are served at once, each by its own thread; more are
+ * refused with {@link RejectReason#TOO_MANY_CONNECTIONS}. A connection that sends nothing for {@code idleTimeout} is
+ * closed. The socket file is created with mode {@code 0600} (configurable), never wider even for an instant; a file
+ * left behind by a server that died is replaced, a live server's never; the file is removed when the server stops.
+ *
+ * <p><b>Stopping.</b> {@link #close()} returns promptly: every thread of the server waits in {@code poll} together
+ * with a wake-up eventfd, never in a blocking {@code accept} or {@code recvmsg} (a thread inside a native call cannot be
+ * interrupted from Java). Only handlers still running are waited for, up to {@code shutdownTimeout}.
+ *
+ * <p>The wire format is described in the {@linkplain io.memfd.ipc package documentation}; a peer in another language
+ * needs a dozen lines. A server runs once: {@link #start()} binds and serves, {@link #close()} stops for good; build a
+ * new one to serve again.
+ */
+public final class MemFdServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(MemFdServer.class.getName());
+    /** Connections the kernel queues before the accepting thread takes them. */
+    private static final int BACKLOG = 128;
+    /** How long the accepting thread rests when the process is out of descriptors, instead of spinning. */
+    private static final long OUT_OF_DESCRIPTORS_PAUSE_MILLIS = 100;
+    /** What {@link #awaitConnection()} returns when the server is stopping. */
+    private static final int STOPPING = -2;
+
+    private final Path path;
+    private final MemFdHandler handler;
+    private final Set<Seal> requiredSeals;
+    private final long maxBufferSize;
+    private final int maxPayloadSize;
+    private final Set<Long> allowedUids;
+    private final Set<PosixFilePermission> fileMode;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final Duration shutdownTimeout;
+    private final boolean bufferRequired;
+    private final MemFdFactory factory;
+    private final MemFdServerListener listener;
+
+    private final AtomicInteger activeConnections = new AtomicInteger();
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    private final Object lifecycle = new Object();
+    private State state = State.NEW;
+    private FdHandle listening;
+    private FdHandle wakeUp;
+    private SocketFile socketFile;
+    private Thread acceptor;
+    private ExecutorService workers;
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private MemFdServer(Builder builder) {
+        this.path = builder.path;
+        this.handler = Objects.requireNonNull(builder.handler, "a handler is required: builder.handler(...)");
+        this.requiredSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.requiredSeals));
+        this.maxBufferSize = builder.maxBufferSize;
+        this.maxPayloadSize = builder.maxPayloadSize;
+        this.allowedUids = Collections.unmodifiableSet(new LinkedHashSet<>(builder.allowedUids));
+        this.fileMode = Collections.unmodifiableSet(EnumSet.copyOf(builder.fileMode));
+        this.maxConnections = builder.maxConnections;
+        this.idleTimeout = builder.idleTimeout;
+        this.shutdownTimeout = builder.shutdownTimeout;
+        this.bufferRequired = builder.bufferRequired;
+        this.factory = builder.factory;
+        this.listener = builder.listener;
+    }
+
+    /** A builder for a server at {@code path} (made absolute); every setting but the handler has a default. */
+    public static Builder builder(Path path) {
+        return new Builder(path);
+    }
+
+    /**
+     * Creates the socket file and starts serving.
+     *
+     * @return this server
+     * @throws AddressInUseException if a live server listens at the path, or a file that is not a socket is there
+     * @throws IpcException if the socket cannot be created or bound (a missing directory, no permission...)
+     * @throws IllegalStateException if the server was started before
+     */
+    public MemFdServer start() {
+        synchronized (lifecycle) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("The server at " + path + " was started before; a server runs once,"
+                        + " build a new one to serve again");
+            }
+            try {
+                wakeUp = new FdHandle(Poll.newWakeUp(path));
+                listening = new FdHandle(UnixSockets.open(path, true));
+                socketFile = SocketFile.bind(listening, path, fileMode);
+                UnixSockets.listen(listening.number(), path, BACKLOG);
+            } catch (RuntimeException e) {
+                state = State.STOPPED;
+                release();
+                throw e;
+            }
+            workers = Executors.newCachedThreadPool(task -> daemon(task, "memfd-ipc-" + threadNumbers.incrementAndGet()
+                    + " " + path.getFileName()));
+            acceptor = daemon(this::acceptLoop, "memfd-ipc-accept " + path.getFileName());
+            state = State.RUNNING;
+            acceptor.start();
+        }
+        return this;
+    }
+
+    /**
+     * Stops serving: wakes every thread of the server, removes the socket file, closes the listening socket, and waits
+     * up to {@code shutdownTimeout} for handlers still running (their connections close when they return; threads
+     * merely waiting for a message end at once). Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            State previous = state;
+            state = State.STOPPED;
+            if (previous != State.RUNNING) {
+                return;
+            }
+        }
+        wake();
+        boolean interrupted = false;
+        try {
+            acceptor.join(shutdownTimeout.toMillis());
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        release();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "Stopped the server at " + path + " while handlers were still"
+                        + " running after " + shutdownTimeout.toMillis() + " ms; they were interrupted");
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            workers.shutdownNow();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Removes the socket file and closes the listening socket and the wake-up descriptor, as far as they exist. The
+     * wake-up descriptor stays usable for threads still holding it, and is closed when the last one lets go.
+     */
+    private void release() {
+        if (socketFile != null) {
+            socketFile.remove();
+        }
+        if (listening != null) {
+            listening.close();
+        }
+        if (wakeUp != null) {
+            wakeUp.close();
+        }
+    }
+
+    /** Whether the server was started and not stopped. */
+    public boolean isRunning() {
+        synchronized (lifecycle) {
+            return state == State.RUNNING;
+        }
+    }
+
+    /** The socket file's path. */
+    public Path path() {
+        return path;
+    }
+
+    /** The connections being served now. */
+    public int activeConnections() {
+        return activeConnections.get();
+    }
+
+    private void acceptLoop() {
+        for (;;) {
+            try {
+                int fd = awaitConnection();
+                if (fd == STOPPING) {
+                    return;
+                }
+                if (fd >= 0) {
+                    dispatch(new FdHandle(fd));
+                }
+            } catch (RuntimeException e) {
+                // Out of descriptors, most likely: the connection stays pending and poll would report it again at
+                // once, so rest a little rather than spin, and never let the accepting thread die.
+                LOG.log(System.Logger.Level.WARNING, "Accepting a connection at " + path + " failed", e);
+                pause();
+            }
+        }
+    }
+
+    /**
+     * Waits for a connection and accepts it: returns its descriptor, -1 when it went away before it was accepted, or
+     * {@link #STOPPING}.
+     */
+    private int awaitConnection() {
+        if (!wakeUp.acquire()) {
+            return STOPPING;
+        }
+        try {
+            if (!listening.acquire()) {
+                return STOPPING;
+            }
+            try {
+                if (Poll.await(listening.number(), Poll.POLLIN, wakeUp.number(), -1, path) != Poll.Outcome.READY) {
+                    return STOPPING;
+                }
+                return UnixSockets.accept(listening.number(), path);
+            } finally {
+                listening.release();
+            }
+        } finally {
+            wakeUp.release();
+        }
+    }
+
+    private void pause() {
+        if (wakeUp.acquire()) {
+            try {
+                Poll.await(-1, (short) 0, wakeUp.number(), OUT_OF_DESCRIPTORS_PAUSE_MILLIS, path);
+            } finally {
+                wakeUp.release();
+            }
+        }
+    }
+
+    private void wake() {
+        if (wakeUp.acquire()) {
+            try {
+                Poll.wake(wakeUp.number(), path);
+            } finally {
+                wakeUp.release();
+            }
+        }
+    }
+
+    /** Checks who connected and whether there is room, then hands the connection to a thread of its own. */
+    private void dispatch(FdHandle socket) {
+        PeerCredentials peer;
+        try {
+            peer = UnixSockets.peerCredentials(socket.number(), path);
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        if (!allowedUids.contains(peer.uid())) {
+            refuse(socket, peer, RejectReason.PEER_NOT_ALLOWED, "uid " + peer.uid() + " may not use this server");
+            return;
+        }
+        if (activeConnections.incrementAndGet() > maxConnections) {
+            activeConnections.decrementAndGet();
+            refuse(socket, peer, RejectReason.TOO_MANY_CONNECTIONS, "the server serves " + maxConnections
+                    + " connections at most; try again later");
+            return;
+        }
+        Connection connection = new Connection(socket, wakeUp, path, Wire.capacity(maxPayloadSize));
+        try {
+            workers.execute(() -> serve(connection, peer));
+        } catch (RejectedExecutionException e) {
+            // The server is stopping.
+            activeConnections.decrementAndGet();
+            connection.close();
+        }
+    }
+
+    /** Tells a refused peer why, if its queue has room (never waiting), and closes the connection. */
+    private void refuse(FdHandle socket, PeerCredentials peer, RejectReason reason, String detail) {
+        report(peer, reason, detail);
+        try (Connection connection = new Connection(socket, null, path, Wire.capacity(0))) {
+            connection.send(Wire.rejection(reason, detail), -1, Duration.ZERO, "refuse a connection");
+        } catch (IpcException e) {
+            // The peer is gone or not reading: it was refused either way.
+        }
+    }
+
+    /** Serves one connection until the peer closes it, stays silent too long, or the server stops. */
+    private void serve(Connection connection, PeerCredentials peer) {
+        try (connection) {
+            for (;;) {
+                SocketMessages.Received message = connection.receive(idleTimeout, "wait for a message");
+                if (message == null || message.isEndOfStream()) {
+                    return;
+                }
+                if (!connection.send(answer(message, peer), -1, idleTimeout, "send a reply")) {
+                    return;
+                }
+            }
+        } catch (IpcTimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Closing a connection from " + peer + ": " + e.getMessage());
+        } catch (ConnectionClosedException e) {
+            LOG.log(System.Logger.Level.DEBUG, "The peer " + peer + " went away: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Closing a connection from " + peer + " after a failure", e);
+        } finally {
+            activeConnections.decrementAndGet();
+        }
+    }
+
+    /** The reply to one message: the handler's, or a rejection. Every descriptor the message brought is dealt with. */
+    private byte[] answer(SocketMessages.Received message, PeerCredentials peer) {
+        MemFdRequest request;
+        try {
+            request = admit(message, peer);
+        } catch (Rejection rejection) {
+            report(peer, rejection.reason, rejection.detail);
+            return Wire.rejection(rejection.reason, rejection.detail);
+        }
+        byte[] reply;
+        try {
+            reply = handler.handle(request);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "The handler failed on a message from " + peer, e);
+            return handlerFailed(peer, "the server's handler failed; its log says why");
+        } finally {
+            request.release();
+        }
+        reply = reply == null ? new byte[0] : reply;
+        if (reply.length > maxPayloadSize) {
+            LOG.log(System.Logger.Level.WARNING, "The handler's reply of " + reply.length + " bytes exceeds the"
+                    + " payload limit of " + maxPayloadSize + " bytes");
+            return handlerFailed(peer, "the handler's reply exceeded the server's payload limit");
+        }
+        try {
+            listener.accepted(peer, request.bufferSize());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The server listener failed", e);
+        }
+        return Wire.ok(reply);
+    }
+
+    private byte[] handlerFailed(PeerCredentials peer, String detail) {
+        report(peer, RejectReason.HANDLER_FAILED, detail);
+        return Wire.rejection(RejectReason.HANDLER_FAILED, detail);
+    }
+
+    /**
+     * Checks a message in order: control data complete, one descriptor at most, header within the limit and in the
+     * wire format, a buffer present where required; then the buffer itself: a memfd, the required seals, the size.
+     * A rejected message's descriptors are all closed before this returns.
+     */
+    private MemFdRequest admit(SocketMessages.Received message, PeerCredentials peer) {
+        List<FdHandle> fds = message.fds();
+        RejectReason reason = null;
+        String detail = null;
+        if (message.controlTruncated()) {
+            reason = RejectReason.CONTROL_TRUNCATED;
+            detail = "more descriptors than the " + SocketMessages.MAX_RECEIVED_FDS
+                    + " a message may carry; the kernel dropped the surplus";
+        } else if (fds.size() > 1) {
+            reason = RejectReason.TOO_MANY_FDS;
+            detail = fds.size() + " descriptors; a message carries one buffer at most";
+        } else if (message.payloadTruncated() || message.payload().length - Wire.PREFIX_BYTES > maxPayloadSize) {
+            reason = RejectReason.HEADER_TOO_LARGE;
+            detail = "the header exceeds the server's limit of " + maxPayloadSize + " bytes";
+        } else if (!Wire.isRequest(message.payload())) {
+            reason = RejectReason.MALFORMED;
+            detail = "a request starts with the version byte " + Wire.VERSION;
+        } else if (fds.isEmpty() && bufferRequired) {
+            reason = RejectReason.NO_BUFFER;
+            detail = "the message carried no memfd";
+        }
+        if (reason != null) {
+            message.closeFds();
+            throw new Rejection(reason, detail);
+        }
+        if (fds.isEmpty()) {
+            return new MemFdRequest(Wire.header(message.payload()), null, -1, peer);
+        }
+        MemFd buffer = adopt(fds.get(0));
+        try {
+            long size = buffer.size();
+            if (size > maxBufferSize) {
+                throw new Rejection(RejectReason.BUFFER_TOO_LARGE, "memfd '" + buffer.name() + "' has " + size
+                        + " bytes; the server accepts " + maxBufferSize + " at most");
+            }
+            return new MemFdRequest(Wire.header(message.payload()), buffer, size, peer);
+        } catch (RuntimeException e) {
+            buffer.close();
+            throw e;
+        }
+    }
+
+    /** Takes the descriptor as a memfd carrying the required seals, or closes it. */
+    private MemFd adopt(FdHandle fd) {
+        int number = fd.transfer();
+        try {
+            return factory == null ? MemFd.adopt(number, requiredSeals) : factory.adopt(number, requiredSeals);
+        } catch (MissingSealsException e) {
+            throw new Rejection(RejectReason.MISSING_SEALS, e.getMessage());
+        } catch (SizeLimitExceededException e) {
+            throw new Rejection(RejectReason.BUFFER_TOO_LARGE, e.getMessage());
+        } catch (BudgetExceededException e) {
+            throw new Rejection(RejectReason.OVER_BUDGET, e.getMessage());
+        } catch (MemFdException e) {
+            // NotMemFdException, or a descriptor whose type or seals could not even be read.
+            throw new Rejection(RejectReason.NOT_MEMFD, e.getMessage());
+        } catch (IllegalStateException e) {
+            // Only a closed factory says this, and before it took the descriptor: it is still ours to close.
+            new FdHandle(number).close();
+            throw new Rejection(RejectReason.HANDLER_FAILED, "the server's MemFdFactory is closed");
+        }
+    }
+
+    private void report(PeerCredentials peer, RejectReason reason, String detail) {
+        LOG.log(System.Logger.Level.DEBUG, "Rejected a message from " + peer + ": " + reason + " (" + detail + ")");
+        try {
+            listener.rejected(peer, reason, detail);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The server listener failed", e);
+        }
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** A message turned down: why, in a word and in a sentence. */
+    private static final class Rejection extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        final RejectReason reason;
+        final String detail;
+
+        Rejection(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+            this.detail = detail;
+        }
+    }
+
+    /** Settings for a {@link MemFdServer}. */
+    public static final class Builder {
+
+        private final Path path;
+        private MemFdHandler handler;
+        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
+        private long maxBufferSize = 1L << 30;
+        private int maxPayloadSize = 64 * 1024;
+        private Set<Long> allowedUids = Set.of(UnixSockets.effectiveUid());
+        private Set<PosixFilePermission> fileMode = EnumSet.of(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+        private int maxConnections = 64;
+        private Duration idleTimeout = Duration.ofMinutes(1);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private boolean bufferRequired = true;
+        private MemFdFactory factory;
+        private MemFdServerListener listener = MemFdServerListener.NONE;
+
+        private Builder(Path path) {
+            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
+        }
+
+        /** What to do with each accepted message. Required. */
+        public Builder handler(MemFdHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK}, which makes mapping a buffer safe
+         * from a sender that would shrink it. Add {@link Seal#WRITE} to be sure the content cannot change after the
+         * handler looked at it, {@link Seal#GROW} to keep the size within the limit for good.
+         */
+        public Builder requiredSeals(Set<Seal> requiredSeals) {
+            this.requiredSeals = EnumSet.noneOf(Seal.class);
+            this.requiredSeals.addAll(requiredSeals);
+            return this;
+        }
+
+        /**
+         * The largest buffer accepted, in bytes, as its size is on arrival. Default: 1 GiB. With a {@link #factory},
+         * the factory's own limits apply as well.
+         */
+        public Builder maxBufferSize(long maxBufferSize) {
+            this.maxBufferSize = Settings.positive(maxBufferSize, "maxBufferSize");
+            return this;
+        }
+
+        /**
+         * The largest header accepted and reply sent, in bytes. Default: 64 KiB. Each connection holds a native buffer
+         * of this size; the kernel's socket buffer (about 200 KiB by default) bounds it from above.
+         */
+        public Builder maxPayloadSize(int maxPayloadSize) {
+            this.maxPayloadSize = (int) Settings.positive(maxPayloadSize, "maxPayloadSize");
+            return this;
+        }
+
+        /** The users whose processes may connect. Default: only this process's effective user. */
+        public Builder allowedUids(Set<Long> allowedUids) {
+            if (allowedUids.isEmpty()) {
+                throw new IllegalArgumentException("At least one uid must be allowed to connect");
+            }
+            this.allowedUids = Set.copyOf(allowedUids);
+            return this;
+        }
+
+        /**
+         * The socket file's permission bits; connecting needs write permission on it. Default: {@code rw-------}, this
+         * user only. Widen it (e.g. {@code rw-rw----}) together with {@link #allowedUids} to serve other users.
+         */
+        public Builder fileMode(Set<PosixFilePermission> fileMode) {
+            this.fileMode = EnumSet.noneOf(PosixFilePermission.class);
+            this.fileMode.addAll(fileMode);
+            return this;
+        }
+
+        /** How many connections are served at once; more are refused. Default: 64. */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = (int) Settings.positive(maxConnections, "maxConnections");
+            return this;
+        }
+
+        /**
+         * How long a connection may stay silent, or leave a reply unread, before the server closes it. Default: one
+         * minute.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = Settings.positive(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        /** How long {@link MemFdServer#close()} waits for running handlers. Default: 10 seconds. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = Settings.positive(shutdownTimeout, "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * Whether a message must carry a memfd. Default: true, and a message without one is rejected with
+         * {@link RejectReason#NO_BUFFER}; when false, the handler also gets header-only messages.
+         */
+        public Builder bufferRequired(boolean bufferRequired) {
+            this.bufferRequired = bufferRequired;
+            return this;
+        }
+
+        /**
+         * Adopt buffers through this factory, so that its registry lists them while they are open and its size limit
+         * and total budget apply on arrival. Default: none, buffers are adopted with {@link MemFd#adopt(int, Set)}.
+         */
+        public Builder factory(MemFdFactory factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Who hears of accepted and rejected messages. Default: {@link MemFdServerListener#NONE}. */
+        public Builder listener(MemFdServerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The server, not started yet. */
+        public MemFdServer build() {
+            return new MemFdServer(this);
+        }
+
+        /** Builds the server and starts it. */
+        public MemFdServer start() {
+            return build().start();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.memfd.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code peer.py}, a peer written with Python's standard library, as a child process. */
+final class PythonPeer implements AutoCloseable {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private final Process process;
+    private final BufferedReader output;
+
+    private PythonPeer(Process process) {
+        this.process = process;
+        this.output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** Starts {@code peer.py} with {@code arguments}; its stderr goes to the test's. */
+    static PythonPeer start(String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("python3", script().toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        process.getOutputStream().close();
+        return new PythonPeer(process);
+    }
+
+    /** Runs {@code peer.py} to the end and returns the lines it printed; fails the test if it failed. */
+    static List<String> run(String... arguments) throws Exception {
+        try (PythonPeer peer = start(arguments)) {
+            return peer.finish();
+        }
+    }
+
+    /** Skips the test where there is no {@code python3} of at least 3.9 ({@code socket.send_fds}). */
+    static void assumeAvailable() throws Exception {
+        Process probe;
+        try {
+            probe = new ProcessBuilder("python3", "-c", "import socket, os; socket.send_fds; os.memfd_create")
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "python3 is not installed: " + e.getMessage());
+            return;
+        }
+        probe.getOutputStream().close();
+        probe.getInputStream().readAllBytes();
+        probe.getInputStream().close();
+        assumeTrue(probe.waitFor() == 0, "python3 lacks socket.send_fds or os.memfd_create (needs Python 3.9+)");
+    }
+
+    /** The next line the peer prints. */
+    String readLine() throws IOException {
+        String line = output.readLine();
+        assertThat(line).as("a line from peer.py").isNotNull();
+        return line;
+    }
+
+    /** Waits for the peer to end, and returns what it printed since the last {@link #readLine()}. */
+    List<String> finish() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String line = output.readLine(); line != null; line = output.readLine()) {
+            lines.add(line);
+        }
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("peer.py ended").isTrue();
+        assertThat(process.exitValue()).as("peer.py's exit status; it printed %s", lines).isZero();
+        return lines;
+    }
+
+    /** Ends the peer if it still runs, and closes the pipe to it. */
+    @Override
+    public void close() throws IOException {
+        process.destroyForcibly();
+        output.close();
+    }
+
+    private static Path script() {
+        try {
+            return Path.of(PythonPeer.class.getResource("peer.py").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
