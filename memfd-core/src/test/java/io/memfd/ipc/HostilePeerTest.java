@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.memfd.MemFd;
 import io.memfd.internal.UnixSockets;
 import io.memfd.testing.OpenFds;
+import io.memfd.testing.PythonPeer;
 
 /**
  * Peers that misbehave, each in a process of its own ({@code peer.py}, Python's standard library). After every case

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.memfd.MemFd;
 import io.memfd.internal.FileStatus;
 import io.memfd.testing.OpenFds;
+import io.memfd.testing.PythonPeer;
 
 /**
  * The wire format with a peer nobody here wrote the socket code of: Python's standard library ({@code os.memfd_create},

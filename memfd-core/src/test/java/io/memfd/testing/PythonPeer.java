@@ -1,20 +1,24 @@
-package io.memfd.ipc;
+package io.memfd.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code peer.py}, a peer written with Python's standard library, as a child process. */
-final class PythonPeer implements AutoCloseable {
+/**
+ * Runs {@code peer.py}, a peer of the memfd IPC wire format written with Python's standard library, as a child
+ * process. The script is fed to {@code python3} on its standard input, so that it runs from this test-jar as well as
+ * from a directory of classes.
+ */
+public final class PythonPeer implements AutoCloseable {
 
     private static final long TIMEOUT_SECONDS = 60;
 
@@ -27,23 +31,26 @@ final class PythonPeer implements AutoCloseable {
     }
 
     /** Starts {@code peer.py} with {@code arguments}; its stderr goes to the test's. */
-    static PythonPeer start(String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of("python3", script().toString()));
+    public static PythonPeer start(String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("python3", "-"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        process.getOutputStream().close();
+        try (InputStream script = PythonPeer.class.getResourceAsStream("peer.py");
+                OutputStream stdin = process.getOutputStream()) {
+            script.transferTo(stdin);
+        }
         return new PythonPeer(process);
     }
 
     /** Runs {@code peer.py} to the end and returns the lines it printed; fails the test if it failed. */
-    static List<String> run(String... arguments) throws Exception {
+    public static List<String> run(String... arguments) throws Exception {
         try (PythonPeer peer = start(arguments)) {
             return peer.finish();
         }
     }
 
     /** Skips the test where there is no {@code python3} of at least 3.9 ({@code socket.send_fds}). */
-    static void assumeAvailable() throws Exception {
+    public static void assumeAvailable() throws Exception {
         Process probe;
         try {
             probe = new ProcessBuilder("python3", "-c", "import socket, os; socket.send_fds; os.memfd_create")
@@ -59,14 +66,14 @@ final class PythonPeer implements AutoCloseable {
     }
 
     /** The next line the peer prints. */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         String line = output.readLine();
         assertThat(line).as("a line from peer.py").isNotNull();
         return line;
     }
 
     /** Waits for the peer to end, and returns what it printed since the last {@link #readLine()}. */
-    List<String> finish() throws Exception {
+    public List<String> finish() throws Exception {
         List<String> lines = new ArrayList<>();
         for (String line = output.readLine(); line != null; line = output.readLine()) {
             lines.add(line);
@@ -81,13 +88,5 @@ final class PythonPeer implements AutoCloseable {
     public void close() throws IOException {
         process.destroyForcibly();
         output.close();
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(PythonPeer.class.getResource("peer.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
