@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,16 +15,17 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.BeanUtils;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.memfd.HugePageSize;
 import io.memfd.Seal;
+import io.memfd.spring.ipc.MemFdIpcProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration metadata that {@code spring-boot-configuration-processor} generated into this module's jar
- * describes every {@code memfd.*} property, and offers the seal names and huge page sizes for completion.
+ * describes every {@code memfd.*} property ({@code memfd.ipc.*} included), and offers the seal names and huge page
+ * sizes for completion.
  */
 class ConfigurationMetadataTests {
 
@@ -31,20 +33,20 @@ class ConfigurationMetadataTests {
 
     @Test
     void everyPropertyIsDescribed() {
-        String prefix = MemFdProperties.class.getAnnotation(ConfigurationProperties.class).value() + ".";
-        List<String> expected = Arrays.stream(BeanUtils.getPropertyDescriptors(MemFdProperties.class))
-            .filter((property) -> property.getWriteMethod() != null)
-            .map((property) -> prefix + dashed(property.getName()))
-            .toList();
-        assertThat(expected).hasSize(9);
+        Map<String, Class<?>> expected = new LinkedHashMap<>();
+        expected.putAll(properties(MemFdProperties.class, "memfd."));
+        expected.putAll(properties(MemFdIpcProperties.Server.class, "memfd.ipc.server."));
+        expected.putAll(properties(MemFdIpcProperties.Client.class, "memfd.ipc.client."));
+        assertThat(expected).hasSize(9 + 10 + 4);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
-            .filter((property) -> ((String) property.get("name")).startsWith(prefix))
+            .filter((property) -> ((String) property.get("name")).startsWith("memfd."))
             .toList();
         assertThat(memfdProperties).extracting((property) -> property.get("name"))
-            .containsExactlyInAnyOrderElementsOf(expected);
+            .containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (Map<String, Object> property : memfdProperties) {
-            assertThat(property.get("sourceType")).isEqualTo(MemFdProperties.class.getName());
+            assertThat(property.get("sourceType")).as("source of %s", property.get("name"))
+                .isEqualTo(expected.get(property.get("name")).getName());
         }
         assertThat(properties).extracting((property) -> property.get("name"))
             .contains("management.health.memfd.enabled", "management.health.memfd.warning-threshold");
@@ -65,9 +67,23 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.noexec")).isEqualTo(true);
         assertThat(defaultOf("memfd.close-on-exec")).isEqualTo(true);
         assertThat(defaultOf("memfd.name-prefix")).isEqualTo("");
-        // Unset means "where memfd works", which no single value says.
-        assertThat(JsonPath.<List<Object>>read(this.metadata,
-                "$.properties[?(@.name == 'memfd.enabled')].defaultValue")).isEmpty();
+        assertThat(defaultOf("memfd.ipc.server.enabled")).isEqualTo(false);
+        assertThat(defaultOf("memfd.ipc.server.file-mode")).isEqualTo("0600");
+        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink"));
+        assertThat(defaultOf("memfd.ipc.server.max-payload-size")).isEqualTo("64KB");
+        assertThat(defaultOf("memfd.ipc.server.max-connections")).isEqualTo(64);
+        assertThat(defaultOf("memfd.ipc.server.idle-timeout")).isEqualTo("1m");
+        assertThat(defaultOf("memfd.ipc.server.shutdown-timeout")).isEqualTo("10s");
+        assertThat(defaultOf("memfd.ipc.client.connect-timeout")).isEqualTo("5s");
+        assertThat(defaultOf("memfd.ipc.client.reply-timeout")).isEqualTo("30s");
+        assertThat(defaultOf("memfd.ipc.client.max-payload-size")).isEqualTo("64KB");
+        // Unset means "where memfd works", "named after the application", "the factory's limit" or "this user":
+        // no single value says that, the descriptions do.
+        for (String name : List.of("memfd.enabled", "memfd.ipc.server.path", "memfd.ipc.server.max-buffer-size",
+                "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
+            assertThat(JsonPath.<List<Object>>read(this.metadata,
+                    "$.properties[?(@.name == '" + name + "')].defaultValue")).as(name).isEmpty();
+        }
     }
 
     @Test
@@ -76,6 +92,7 @@ class ConfigurationMetadataTests {
             .map((seal) -> seal.name().toLowerCase(Locale.ROOT).replace('_', '-'))
             .toList();
         assertThat(hintValues("memfd.default-seals")).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(hintValues("memfd.ipc.server.required-seals")).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -98,6 +115,15 @@ class ConfigurationMetadataTests {
 
     private List<String> hintValues(String name) {
         return JsonPath.read(this.metadata, "$.hints[?(@.name == '" + name + "')].values[*].value");
+    }
+
+    /** The writable JavaBean properties of {@code type}, by their names in the metadata. */
+    private static Map<String, Class<?>> properties(Class<?> type, String prefix) {
+        Map<String, Class<?>> properties = new LinkedHashMap<>();
+        Arrays.stream(BeanUtils.getPropertyDescriptors(type))
+            .filter((property) -> property.getWriteMethod() != null)
+            .forEach((property) -> properties.put(prefix + dashed(property.getName()), type));
+        return properties;
     }
 
     private static String dashed(String camelCase) {
