@@ -109,13 +109,13 @@ public final class MemFd implements AutoCloseable {
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
         String operation = "adopt";
-        if (!MemfdCheck.isOpen(fd)) {
-            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
-        }
+        // Read first, before the number is owned: a number that is not open must not be closed on the way out.
+        String target = MemfdCheck.linkTarget(fd, operation);
         FdHandle handle = new FdHandle(fd);
         try {
-            String name = MemfdCheck.nameOf(fd, operation);
-            EnumSet<Seal> present = Fcntl.seals(fd, name);
+            MemfdCheck.Found found = MemfdCheck.check(fd, target, operation);
+            String name = found.name();
+            EnumSet<Seal> present = Seal.fromBits(found.sealBits());
             if (!present.containsAll(requiredSeals)) {
                 throw new MissingSealsException(operation, name, fd, requiredSeals, present);
             }

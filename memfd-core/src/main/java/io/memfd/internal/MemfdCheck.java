@@ -22,17 +22,33 @@ public final class MemfdCheck {
     private MemfdCheck() {
     }
 
-    /** Whether a descriptor with this number is open in this process. */
-    public static boolean isOpen(int fd) {
-        return Files.exists(procSelf(fd), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}) and its seal bits. */
+    public record Found(String name, int sealBits) {
     }
 
     /**
-     * Returns the memfd's name (as given to {@code memfd_create}), or throws a {@link NotMemFdException} that says
-     * what the descriptor is instead. Never closes the descriptor.
+     * Reads where the descriptor's {@code /proc/self/fd} link points: the first step of {@link #check}, taken apart
+     * so that a caller can tell a number that is not open (this throws) from a descriptor it then owns.
+     *
+     * @throws NotMemFdException if no descriptor with this number is open, or the link cannot be read
      */
-    public static String nameOf(int fd, String operation) {
-        String target = linkTarget(fd, operation);
+    public static String linkTarget(int fd, String operation) {
+        try {
+            return Files.readSymbolicLink(procSelf(fd)).toString();
+        } catch (NoSuchFileException e) {
+            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
+        } catch (IOException e) {
+            throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Returns what makes the descriptor a memfd, or throws a {@link NotMemFdException} that says what it is instead.
+     * Never closes the descriptor. Each fact is read once: this runs for every buffer a server receives.
+     *
+     * @param target the descriptor's link target, from {@link #linkTarget}
+     */
+    public static Found check(int fd, String target, String operation) {
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
             throw new NotMemFdException(operation, fd, "it is " + describe(target) + ", not a memfd");
         }
@@ -40,7 +56,8 @@ public final class MemfdCheck {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but is not a regular file");
         }
-        if (Fcntl.sealBitsOrMinusOne(fd) < 0) {
+        int sealBits = Fcntl.sealBitsOrMinusOne(fd);
+        if (sealBits < 0) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but cannot carry seals");
         }
@@ -49,17 +66,7 @@ public final class MemfdCheck {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but lives on a file system of type 0x" + Long.toHexString(fileSystem));
         }
-        return target.substring(PREFIX.length(), target.length() - DELETED.length());
-    }
-
-    private static String linkTarget(int fd, String operation) {
-        try {
-            return Files.readSymbolicLink(procSelf(fd)).toString();
-        } catch (NoSuchFileException e) {
-            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
-        } catch (IOException e) {
-            throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: " + e.getMessage());
-        }
+        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits);
     }
 
     private static String describe(String target) {
