@@ -10,6 +10,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import io.memfd.HugePageSize;
 import io.memfd.spring.testing.FailureAnalysisReport;
 
+import static io.memfd.spring.testing.FailureAnalysisReport.origin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -98,22 +99,11 @@ class MemFdPropertiesValidationTests {
                         origin("memfd.max-total-size"), origin("memfd.huge-pages")));
     }
 
-    /**
-     * How the report names a property as it was written. (Its "Property:" line uses the Java field name, e.g.
-     * memfd.maxSize, as Spring Boot does for every validated properties class.)
-     */
-    private static String origin(String property) {
-        return "Origin: \"" + property + "\" from property source";
-    }
-
     private void assertStartupFails(String property, Consumer<FailureAnalysis> analysis) {
-        assertStartupFails(new String[] { property }, analysis);
+        FailureAnalysisReport.assertStartupFails(this.runner, analysis, property);
     }
 
     private void assertStartupFails(String[] properties, Consumer<FailureAnalysis> analysis) {
-        this.runner.withPropertyValues(properties).run((context) -> {
-            assertThat(context).hasFailed();
-            analysis.accept(FailureAnalysisReport.of(context.getStartupFailure()));
-        });
+        FailureAnalysisReport.assertStartupFails(this.runner, analysis, properties);
     }
 }

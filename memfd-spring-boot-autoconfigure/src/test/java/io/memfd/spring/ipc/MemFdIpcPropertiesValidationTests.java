@@ -18,6 +18,7 @@ import io.memfd.Seal;
 import io.memfd.spring.MemFdAutoConfiguration;
 import io.memfd.spring.testing.FailureAnalysisReport;
 
+import static io.memfd.spring.testing.FailureAnalysisReport.origin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -148,19 +149,11 @@ class MemFdIpcPropertiesValidationTests {
         }
     }
 
-    /** How the report names a property as it was written (its "Property:" line uses the Java field names). */
-    private static String origin(String property) {
-        return "Origin: \"" + property + "\" from property source";
-    }
-
     private void assertStartupFails(String property, Consumer<FailureAnalysis> analysis) {
-        assertStartupFails(new String[] { property }, analysis);
+        FailureAnalysisReport.assertStartupFails(this.runner, analysis, property);
     }
 
     private void assertStartupFails(String[] properties, Consumer<FailureAnalysis> analysis) {
-        this.runner.withPropertyValues(properties).run((context) -> {
-            assertThat(context).hasFailed();
-            analysis.accept(FailureAnalysisReport.of(context.getStartupFailure()));
-        });
+        FailureAnalysisReport.assertStartupFails(this.runner, analysis, properties);
     }
 }
