@@ -3,17 +3,17 @@
 # run, and prints each Java figure next to its peer and the ratio between them. What each figure means:
 # docs/BENCHMARKS.md.
 #
-#   bench/run.sh                  full run: 3 rounds (about 7 minutes on 2 cores)
-#   bench/run.sh --quick          1 short round (about 1 minute): checks the harness, figures are rough
-#   bench/run.sh --rounds 5       more rounds
+#   bench/run.sh                  full run: 3 rounds (about 8 minutes on 2 quiet cores)
+#   bench/run.sh --quick          1 short round (about 1.5 minutes): checks the harness, figures are rough
+#   bench/run.sh --rounds 5       more rounds (each about 2.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     on another JDK (builds and runs with it)
 #
-# A round runs, for each group of benchmarks (create, read), the C peers and the JMH benchmarks back to back,
-# alternating which side goes first, so both sides see the same machine load. Each side does what a JMH fork does in
-# AverageTime mode: warm-up iterations, then timed iterations, reporting the mean time per operation. The table gives
-# the median over rounds of each side's figure, and the median over rounds of the ratio computed within each round.
-# Raw results and the report go to bench/out/ (ignored by git).
+# Each C peer runs right before or right after its JMH benchmark(s), alternating from round to round, so that both
+# sides of a ratio see nearly the same machine load. Each side does what a JMH fork does in AverageTime mode:
+# warm-up iterations, then timed iterations; its figure is the median over the timed iterations of the time per
+# operation. The table gives, per row, the median over rounds of each side's figure and of the ratio computed within
+# each round. Raw results and the report go to bench/out/ (ignored by git).
 #
 # To profile one benchmark, run the jar directly, e.g.:
 #   java -jar memfd-benchmarks/target/benchmarks.jar CreateBenchmark.memfdWriteHeapSeal -prof gc
@@ -24,10 +24,10 @@ cd "$(dirname "$script")/.."
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
-rounds=3 warmups=3 iterations=5 millis=1000 build=true
+rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true
 while [ $# -gt 0 ]; do
     case "$1" in
-        --quick) rounds=1 warmups=2 iterations=3 millis=500 ;;
+        --quick) rounds=1 warmups=2 warmup_ms=500 iterations=3 measure_ms=500 ;;
         --rounds) rounds="$2"; shift ;;
         --no-build) build=false ;;
         -h|--help) usage; exit 0 ;;
@@ -49,30 +49,39 @@ if $build; then
 fi
 gcc -O2 -Wall -o "$out/memfd_bench" bench/c/memfd_bench.c
 
-# group name, JMH class, C ops
-groups=(
-    "create CreateBenchmark create_close create_write_seal get_seals tmpfs_write_delete"
-    "read MappedReadBenchmark mapped_sum pread_direct pread_bounce"
+# One C peer and the JMH benchmarks compared with it (benchmark names are regular expressions for JMH).
+pairs=(
+    "create_close       CreateBenchmark.memfdCreateClose"
+    "create_write_seal  CreateBenchmark.memfdWrite(Heap|Direct)Seal"
+    "get_seals          CreateBenchmark.memfdSeals"
+    "tmpfs_write_delete CreateBenchmark.tmpfsFileWriteDelete"
+    "mapped_sum         MappedReadBenchmark.mapped(GetLong|LongBuffer)"
+    "pread_bounce       MappedReadBenchmark.read(AllBytes|IntoHeapArray)"
+    "pread_direct       MappedReadBenchmark.readIntoDirectBuffer"
 )
 
-# Appends "round<TAB>c:op<TAB>ns" lines.
+# Prints "round<TAB>c:op<TAB>ns per op".
 run_c() {
-    local round=$1; shift
-    "$out/memfd_bench" -w 1 -i "$iterations" -t "$millis" "$@" | awk -v r="$round" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
+    "$out/memfd_bench" -w 1 -i "$iterations" -t "$measure_ms" "$2" | awk -v r="$1" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
 }
 
-# Appends "round<TAB>java:Class.method<TAB>ns" lines.
+# Prints "round<TAB>java:Class.method<TAB>ns per op" for each benchmark matching $2, from JMH's JSON result: the
+# median ("50.0" percentile) of the primary metric over the measured iterations.
 run_java() {
-    local round=$1 class=$2 csv="$out/jmh-$stamp-$round-$2.csv"
-    "$java" -jar "$jar" "\\.$class\\." -f 1 -wi "$warmups" -w "${millis}ms" -i "$iterations" -r "${millis}ms" \
-        -rf csv -rff "$csv" > "$out/jmh-$stamp-$round-$class.log" 2>&1 \
-        || { tail -30 "$out/jmh-$stamp-$round-$class.log" >&2; exit 1; }
-    awk -v r="$round" -F',' 'NR > 1 {
-        gsub(/["\r]/, ""); n = split($1, parts, "."); name = parts[n - 1] "." parts[n]
-        scale = $7 == "ns/op" ? 1 : $7 == "us/op" ? 1e3 : $7 == "ms/op" ? 1e6 : $7 == "s/op" ? 1e9 : -1
-        if (scale < 0) { print "unexpected unit " $7 > "/dev/stderr"; exit 1 }
-        printf "%s\tjava:%s\t%.1f\n", r, name, $5 * scale }' "$csv"
+    local log="$out/jmh-$stamp-$1-${2%%.*}.log" json="$out/jmh-$stamp.json"
+    "$java" -jar "$jar" "\\.$2\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
+        -rf json -rff "$json" >> "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
+    awk -v r="$1" -F'"' '
+        $2 == "benchmark" { n = split($4, parts, "."); name = parts[n - 1] "." parts[n] }
+        $2 == "primaryMetric" { primary = 1 }
+        primary && $2 == "50.0" { median = $3; gsub(/[ :,]/, "", median) }
+        primary && $2 == "scoreUnit" {
+            scale = $4 == "ns/op" ? 1 : $4 == "us/op" ? 1e3 : $4 == "ms/op" ? 1e6 : $4 == "s/op" ? 1e9 : -1
+            if (scale < 0) { print "unexpected unit " $4 > "/dev/stderr"; exit 1 }
+            printf "%s\tjava:%s\t%.1f\n", r, name, median * scale; primary = 0 }' "$json"
 }
+
+load() { uptime | sed 's/.*load average: //'; }
 
 machine() {
     echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -80,23 +89,23 @@ machine() {
     echo "virt:    $(lscpu 2>/dev/null | awk -F': *' '/Hypervisor vendor/ { print $2 " guest" }' | grep . || echo 'no hypervisor reported')"
     echo "java:    $("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.name|java.runtime.version/ { printf "%s ", $2 }')"
     echo "gcc:     $(gcc -dumpfullversion)"
-    echo "JMH:     1 fork, $warmups x ${millis} ms warm-up, $iterations x ${millis} ms measured; C: 1 x ${millis} ms warm-up, $iterations x ${millis} ms measured; $rounds round(s)"
+    echo "method:  $rounds round(s); per benchmark 1 JMH fork, $warmups x $warmup_ms ms warm-up, $iterations x $measure_ms ms"
+    echo "         measured; per C peer 1 x $measure_ms ms warm-up, $iterations x $measure_ms ms measured; medians of"
+    echo "         iterations, then of rounds"
 }
 
-{
-    machine
-    echo "load at start: $(uptime | sed 's/.*load average/load average/')"
-} | tee "$report"
+{ machine; echo "load at start (1, 5, 15 min): $(load)"; } | tee "$report"
 
+loads=""
 for round in $(seq 1 "$rounds"); do
-    for group in "${groups[@]}"; do
-        read -r name class ops <<< "$group"
-        echo "round $round/$rounds: $name group ($(uptime | sed 's/.*load average: //'))" >&2
-        # shellcheck disable=SC2086 # ops is a word list
+    echo "round $round/$rounds (load $(load))" >&2
+    loads="$loads $(load | cut -d, -f1)"
+    for pair in "${pairs[@]}"; do
+        read -r op benchmarks <<< "$pair"
         if [ $((round % 2)) = 1 ]; then
-            run_c "$round" $ops; run_java "$round" "$class"
+            run_c "$round" "$op"; run_java "$round" "$benchmarks"
         else
-            run_java "$round" "$class"; run_c "$round" $ops
+            run_java "$round" "$benchmarks"; run_c "$round" "$op"
         fi >> "$results"
     done
 done
@@ -116,7 +125,7 @@ read 64 MiB into byte[] (bounce)|MappedReadBenchmark.readIntoHeapArray|c:pread_b
 read 64 MiB into direct buffer|MappedReadBenchmark.readIntoDirectBuffer|c:pread_direct|rate|-'
 
 {
-    echo "load at end: $(uptime | sed 's/.*load average/load average/')"
+    echo "load at end (1, 5, 15 min): $(load); 1-min load at each round's start:$loads"
     echo
     awk -F'\t' -v rows="$report_rows" '
     function median(list,    n, v, i, j, t) {
@@ -136,8 +145,8 @@ read 64 MiB into direct buffer|MappedReadBenchmark.readIntoDirectBuffer|c:pread_
     }
     { value[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; roundlist = roundlist " " $1 } }
     END {
-        printf "%-43s %-22s %-20s %-22s %-16s %-10s %-8s %s\n", "operation", "Java (median)", "peer", "peer (median)",
-            "ratio (median)", "range", "target", "verdict"
+        format = "%-43s %-21s %-27s %-21s %-15s %-10s %-7s %s\n"
+        printf format, "operation", "Java (median)", "peer", "peer (median)", "ratio (median)", "range", "target", ""
         nrows = split(rows, row, "\n"); nr = split(roundlist, rl, " ")
         for (k = 1; k <= nrows; k++) {
             split(row[k], f, "|"); javas = peers = ratios = ""
@@ -152,14 +161,13 @@ read 64 MiB into direct buffer|MappedReadBenchmark.readIntoDirectBuffer|c:pread_
             if (target ~ /^<=/) verdict = ratio <= substr(target, 4) + 0 ? "met" : "MISSED"
             if (target ~ /^>=/) verdict = ratio >= substr(target, 4) + 0 ? "met" : "MISSED"
             label = f[4] == "time" ? "x time" : f[4] == "rate" ? "x rate" : "x faster"
-            peer = f[3]; sub(/^(c|java):/, "", peer); sub(/^CreateBenchmark\./, "", peer)
-            printf "%-43s %-22s %-20s %-22s %-16s %-10s %-8s %s\n", f[1], show(median(javas), f[2]), \
-                (f[3] ~ /^c:/ ? "C " : "Java ") peer, show(median(peers), f[3]), sprintf("%.2f %s", ratio, label), \
-                span(ratios), target, verdict
+            peer = f[3]; sub(/^c:/, "C ", peer); sub(/^java:/, "Java ", peer)
+            printf format, f[1], show(median(javas), f[2]), peer, show(median(peers), f[3]),
+                sprintf("%.2f %s", ratio, label), span(ratios), target, verdict
         }
     }' "$results"
     echo
     echo "ratios: 'x time' = Java time / peer time; 'x rate' = Java throughput / peer throughput;"
     echo "'x faster' = peer time / Java time. Each is computed within a round; 'range' spans the rounds."
-    echo "raw: $results, JMH logs and CSVs: $out/jmh-$stamp-*"
+    echo "raw: $results; JMH logs: $out/jmh-$stamp-*.log"
 } | tee -a "$report"

@@ -6,7 +6,8 @@
  *   bench/out/memfd_bench [-w warmups] [-i iterations] [-t milliseconds] op...
  *
  * Like a JMH fork in AverageTime mode, each op runs `warmups` untimed iterations, then `iterations` timed ones of
- * about `milliseconds` each, and prints the mean time per operation over the timed iterations:
+ * about `milliseconds` each, and prints the median over the timed iterations of their mean time per operation (the
+ * figure bench/run.sh also takes from JMH):
  *
  *   op<TAB>nanoseconds per op
  *
@@ -14,7 +15,7 @@
  *   create_close        memfd_create + close                                      [CreateBenchmark.memfdCreateClose]
  *   create_write_seal   memfd_create + pwrite 4 KiB + F_ADD_SEALS + close         [CreateBenchmark.memfdWrite*Seal]
  *   get_seals           fcntl(F_GET_SEALS) on an open memfd                       [CreateBenchmark.memfdSeals]
- *   tmpfs_write_delete  /dev/shm temp file: create, reopen, write 4 KiB, unlink   [CreateBenchmark.tmpfsFileWriteDelete]
+ *   tmpfs_write_delete  /dev/shm temp file: create, reopen, write 4 KiB, delete   [CreateBenchmark.tmpfsFileWriteDelete]
  *   mapped_sum          sum the 64-bit words of a mapped, sealed 64 MiB memfd     [MappedReadBenchmark.mapped*]
  *   pread_direct        pread the 64 MiB into a page-aligned buffer, one call     [MappedReadBenchmark.readIntoDirectBuffer]
  *   pread_bounce        pread 128 KiB chunks into a bounce buffer + memcpy out    [MappedReadBenchmark.readIntoHeapArray]
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,8 +81,8 @@ static void get_seals(void) {
     sink += seals;
 }
 
-/* What Files.createTempFile + Files.write + Files.delete ask of the kernel: create exclusively, close, reopen for
- * writing with truncation, write, close, unlink. */
+/* What Files.createTempFile + Files.write + Files.delete ask of the kernel (strace): create exclusively, close, reopen
+ * for writing with truncation, write, close, stat (delete checks for a directory), unlink. */
 static void tmpfs_write_delete(void) {
     char path[] = "/dev/shm/benchXXXXXX";
     int fd = mkstemp(path);
@@ -90,6 +92,8 @@ static void tmpfs_write_delete(void) {
     if (fd < 0) die("open");
     if (write(fd, small_data, SMALL) != SMALL) die("write");
     close(fd);
+    struct stat st;
+    if (lstat(path, &st) < 0) die("lstat");
     if (unlink(path) < 0) die("unlink");
 }
 
@@ -193,6 +197,11 @@ static double iteration(const struct op *op, long millis) {
     return (end - start) / count;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 int main(int argc, char **argv) {
     int warmups = 3, iterations = 5, opt;
     long millis = 1000;
@@ -206,6 +215,10 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    if (iterations < 1) {
+        fprintf(stderr, "need at least one iteration\n");
+        return 2;
+    }
     memset(small_data, 0x5a, SMALL);
     for (int a = optind; a < argc; a++) {
         const struct op *op = NULL;
@@ -218,9 +231,12 @@ int main(int argc, char **argv) {
         }
         if (op->setup) op->setup();
         for (int w = 0; w < warmups; w++) iteration(op, millis);
-        double total = 0;
-        for (int i = 0; i < iterations; i++) total += iteration(op, millis);
-        printf("%s\t%.1f\n", op->name, total / iterations);
+        double times[iterations];
+        for (int i = 0; i < iterations; i++) times[i] = iteration(op, millis);
+        qsort(times, iterations, sizeof times[0], compare_doubles);
+        double median = iterations % 2 ? times[iterations / 2]
+                                       : (times[iterations / 2 - 1] + times[iterations / 2]) / 2;
+        printf("%s\t%.1f\n", op->name, median);
         fflush(stdout);
     }
     return 0;
