@@ -3,7 +3,7 @@
 # run, and prints each Java figure next to its peer and the ratio between them. What each figure means:
 # docs/BENCHMARKS.md.
 #
-#   bench/run.sh                  full run: 3 rounds (about 8 minutes on 2 quiet cores)
+#   bench/run.sh                  full run: 3 rounds (about 9 minutes on 2 cores)
 #   bench/run.sh --quick          1 short round (about 1.5 minutes): checks the harness, figures are rough
 #   bench/run.sh --rounds 5       more rounds (each about 2.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
