@@ -8,10 +8,12 @@
 #   bench/ipc/run.sh --quick         1 short round: checks the harness, figures are rough
 #   bench/ipc/run.sh --cpus 0        every process on CPU 0 only (taskset): no cross-CPU wake-ups, whose cost in a
 #                                    VM (tens of microseconds) otherwise depends on where the scheduler puts each side
+#   bench/ipc/run.sh --no-build      reuse memfd-benchmarks/target/benchmarks.jar
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/ipc/run.sh     on another JDK (builds and runs with it)
 #
-# Every client and server is a process of its own (a fresh JVM for each Java side), connected by a Unix socket in
-# bench/out/. The C peers (bench/c/ipc_peer.c) speak io.memfd.ipc's wire format, so the pairs are:
+# Every client and server is a process of its own (a fresh JVM for each Java side: io.memfd.benchmarks.ipc.IpcBench
+# in the memfd-benchmarks module), connected by a Unix socket in bench/out/. The C peers (bench/c/ipc_peer.c) speak
+# io.memfd.ipc's wire format, so the pairs are:
 #   C -> C           the floor: sendmsg/recvmsg with SCM_RIGHTS, close, reply
 #   C -> C checked   the same, the server also making MemFdServer's checks (readlink, fstat, F_GET_SEALS, fstatfs)
 #   Java -> Java     MemFdClient.send to a MemFdServer whose handler replies at once: the server checks and adopts
@@ -28,12 +30,13 @@ cd "$(dirname "$script")/../.."
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
-rounds=3 warmups=6 iterations=10 measure_ms=500 cpus=""
+rounds=3 warmups=6 iterations=10 measure_ms=500 cpus="" build=true
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) rounds=1 warmups=2 iterations=3 measure_ms=500 ;;
         --rounds) rounds="$2"; shift ;;
         --cpus) cpus="$2"; shift ;;
+        --no-build) build=false ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -41,9 +44,8 @@ while [ $# -gt 0 ]; do
 done
 
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-javac="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
+jar=memfd-benchmarks/target/benchmarks.jar
 out=bench/out
-classes="$out/ipc-classes"
 socket="$out/ipc-bench.sock"
 stamp=$(date +%Y%m%d-%H%M%S)
 results="$out/ipc-results-$stamp.tsv"
@@ -51,17 +53,14 @@ report="$out/ipc-report-$stamp.txt"
 small=4096 large=67108864
 mkdir -p "$out"
 
-# memfd-core's jar and JNA, as a class path; the small Java mains compiled against them.
-./mvnw -q -pl memfd-core package -DskipTests
-./mvnw -q -pl memfd-core dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$out/ipc-cp.txt"
-cp="$(ls memfd-core/target/memfd-core-*.jar | grep -v -- '-tests.jar' | head -1):$(cat "$out/ipc-cp.txt")"
-rm -rf "$classes"
-"$javac" --release 17 -d "$classes" -cp "$cp" bench/ipc/IpcBench.java
+if $build; then
+    ./mvnw -q -Pbench -pl memfd-benchmarks -am package -DskipTests
+fi
 gcc -O2 -Wall -o "$out/ipc_peer" bench/c/ipc_peer.c
 
 pin=()
 if [ -n "$cpus" ]; then pin=(taskset -c "$cpus"); fi
-java_cmd=("${pin[@]}" "$java" --enable-native-access=ALL-UNNAMED -cp "$classes:$cp" IpcBench)
+java_cmd=("${pin[@]}" "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.memfd.benchmarks.ipc.IpcBench)
 c_cmd=("${pin[@]}" "$out/ipc_peer")
 server_pid=""
 

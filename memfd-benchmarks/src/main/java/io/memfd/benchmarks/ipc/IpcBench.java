@@ -1,3 +1,5 @@
+package io.memfd.benchmarks.ipc;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -15,7 +17,8 @@ import io.memfd.ipc.MemFdServer;
 
 /**
  * The Java side of the IPC benchmark (bench/ipc/run.sh), the peer of bench/c/ipc_peer.c with the same modes and the
- * same measuring:
+ * same measuring. Not a JMH benchmark: a hand-off needs two processes, and JMH measures one. It ships in the module's
+ * jar all the same: {@code java -cp memfd-benchmarks/target/benchmarks.jar io.memfd.benchmarks.ipc.IpcBench ...}
  *
  * <pre>
  *   IpcBench serve PATH                 MemFdServer whose handler replies at once: every request is received, its
