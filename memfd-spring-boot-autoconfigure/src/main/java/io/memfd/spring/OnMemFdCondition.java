@@ -40,8 +40,9 @@ class OnMemFdCondition extends SpringBootCondition {
 
     private static void logBackOff(String problem) {
         String line = "memfd support is off because this process cannot create memfds (" + problem + "); no"
-                + " MemFdFactory, MemFdResources, memfd: locations or memfd IPC server and client are configured. Set memfd.enabled=true to make"
-                + " this a start-up failure, or memfd.enabled=false to switch memfd support off without this check";
+                + " MemFdFactory, MemFdResources, memfd: locations, IPC server or IPC client are configured. Set"
+                + " memfd.enabled=true to make this a start-up failure, or memfd.enabled=false to switch memfd support"
+                + " off without this check";
         if (System.getProperty("os.name", "").startsWith("Linux")) {
             logger.warn(line);
         } else {

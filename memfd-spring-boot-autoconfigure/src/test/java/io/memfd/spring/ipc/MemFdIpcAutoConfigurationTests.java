@@ -67,7 +67,8 @@ class MemFdIpcAutoConfigurationTests {
                 MemFdServerLifecycle server = context.getBean(MemFdServerLifecycle.class);
                 assertThat(server.isRunning()).isTrue();
                 assertThat(server.getPath()).isEqualTo(socket);
-                assertThat(Files.readAttributes(socket, BasicFileAttributes.class).isOther()).as("a socket file").isTrue();
+                assertThat(Files.readAttributes(socket, BasicFileAttributes.class).isOther()).as("a socket file")
+                    .isTrue();
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
                     .isEqualTo("rw-------");
                 assertThat(send(socket, sealed(context.getBean(MemFdFactory.class), 4096))).isEqualTo("4096 bytes");
