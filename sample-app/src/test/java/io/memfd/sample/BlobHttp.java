@@ -21,15 +21,27 @@ import com.jayway.jsonpath.JsonPath;
 /** A real HTTP client for the sample app on its port: the requests the tests make, and multipart parsing. */
 final class BlobHttp {
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+    private final String base;
     private final int port;
 
     BlobHttp(int port) {
+        this(HttpClient.newHttpClient(), "http", port);
+    }
+
+    /** Over TLS, with a client that trusts the server's certificate. */
+    BlobHttp(HttpClient https, int port) {
+        this(https, "https", port);
+    }
+
+    private BlobHttp(HttpClient http, String scheme, int port) {
+        this.http = http;
+        this.base = scheme + "://localhost:" + port;
         this.port = port;
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + this.port + path);
+        return URI.create(this.base + path);
     }
 
     HttpRequest.Builder request(String path) {

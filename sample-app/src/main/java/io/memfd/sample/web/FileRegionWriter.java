@@ -32,7 +32,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code /proc/self/fd/N}, and a late open could find the number reused by an unrelated file if the memfd was closed
  * meanwhile; an open channel has no such window. The channel is closed once Netty has released the last region.
  *
- * <p>Where a {@code FileRegion} cannot pass (TLS, response compression, HTTP/2, another server), the regions are read
+ * <p>Where a {@code FileRegion} cannot pass (TLS, where the JVM must encrypt the bytes; HTTP/2 streams; another
+ * server) or should not (response compression, as Reactor Netty's own {@code sendFile} decides), the regions are read
  * into buffers and written as usual: a copy, but correct.
  */
 final class FileRegionWriter {
