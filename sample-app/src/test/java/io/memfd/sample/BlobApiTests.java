@@ -3,6 +3,8 @@ package io.memfd.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
@@ -78,6 +80,23 @@ class BlobApiTests {
         assertThat(download.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
         assertThat(download.headers().firstValue("ETag")).hasValue("\"" + sha256(content) + "\"");
         assertThat(download.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+    }
+
+    @Test
+    void aDownloadIsSentWithoutCopyingThroughTheHeap() throws Exception {
+        byte[] content = random(MAX_SIZE);
+        long id = this.http.created("zero-copy", content).read("$.id", Long.class);
+        this.http.get("/blobs/" + id);
+
+        long before = serverAllocatedBytes();
+        HttpResponse<byte[]> whole = this.http.get("/blobs/" + id);
+        HttpResponse<byte[]> ranges = this.http.get("/blobs/" + id, "Range", "bytes=0-1999999,2000000-");
+        long allocated = serverAllocatedBytes() - before;
+
+        assertThat(whole.body()).isEqualTo(content);
+        assertThat(BlobHttp.parts(ranges)).hasSize(2);
+        // Copying would allocate at least the 8 MiB sent; sendfile leaves the request's own bookkeeping.
+        assertThat(allocated).as("heap allocated by the server's event loops").isLessThan(MAX_SIZE / 4);
     }
 
     @Test
@@ -329,6 +348,21 @@ class BlobApiTests {
         // idle connections close.
         assertThat(OpenFds.count()).isLessThanOrEqualTo(before + 4);
         assertThat(this.factory.registry().count()).isZero();
+    }
+
+    /**
+     * Heap allocated so far by the server's event loops ({@code webflux-http-epoll-N}), which run the handlers and write
+     * the responses.
+     */
+    private static long serverAllocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (thread != null && thread.getThreadName().contains("-http-")) {
+                total += threads.getThreadAllocatedBytes(thread.getThreadId());
+            }
+        }
+        return total;
     }
 
     private static void assertNotFound(HttpResponse<byte[]> response, long id) {

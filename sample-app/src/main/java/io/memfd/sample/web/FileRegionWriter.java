@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
@@ -58,15 +60,23 @@ final class FileRegionWriter {
     private static Mono<Void> sendFileRegions(ServerHttpResponse response, HttpServerResponse netty,
             FileChannel channel, List<BodySegment> segments) {
         SharedChannel shared = new SharedChannel(channel);
-        Flux<Object> messages = Flux.fromIterable(segments)
-            .map(segment -> segment instanceof BodySegment.Region region
-                    ? shared.region(region.position(), region.count())
-                    : Unpooled.wrappedBuffer(((BodySegment.Bytes) segment).bytes()));
         // setComplete() commits Spring's side (status, headers, cookies onto the Netty response) without writing;
-        // Netty then writes the headers, followed by the regions.
-        return response.setComplete()
-            .then(Mono.defer(() -> netty.sendObject(messages).then()))
-            .doFinally(signal -> shared.release());
+        // then() writes the headers. Each segment is its own write: Reactor Netty's send of a stream of messages
+        // skips those it counts as empty, which a FileRegion is to it, and its send of a single ByteBuf means a
+        // whole response, so the bytes between regions go as HttpContent.
+        Mono<Void> sent = response.setComplete().then(Mono.defer(netty::then));
+        for (BodySegment segment : segments) {
+            if (segment.length() > 0) {
+                sent = sent.then(Mono.defer(() -> netty.sendObject(message(segment, shared)).then()));
+            }
+        }
+        return sent.doFinally(signal -> shared.release());
+    }
+
+    private static Object message(BodySegment segment, SharedChannel shared) {
+        return segment instanceof BodySegment.Region region
+                ? shared.region(region.position(), region.count())
+                : new DefaultHttpContent(Unpooled.wrappedBuffer(((BodySegment.Bytes) segment).bytes()));
     }
 
     /**
@@ -77,7 +87,7 @@ final class FileRegionWriter {
         AtomicBoolean plain = new AtomicBoolean();
         response.withConnection(connection -> {
             Channel channel = connection.channel();
-            plain.set(channel.parent() == null && channel.pipeline().get(SslHandler.class) == null
+            plain.set(!(channel instanceof Http2StreamChannel) && channel.pipeline().get(SslHandler.class) == null
                     && channel.pipeline().get(NettyPipeline.CompressionHandler) == null);
         });
         return plain.get();
