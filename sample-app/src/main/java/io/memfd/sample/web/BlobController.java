@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -61,7 +62,7 @@ class BlobController {
         RangeBody body = RangeBody.of(blob.size(), MediaType.APPLICATION_OCTET_STREAM, range(request, blob));
         boolean head = request.getMethod() == HttpMethod.HEAD;
         // Opened before anything is committed, so that a blob deleted a moment ago is still a clean 404.
-        FileChannel channel = head ? null : blob.openChannel();
+        @Nullable FileChannel channel = head ? null : blob.openChannel();
         response.setStatusCode(body.status());
         HttpHeaders headers = response.getHeaders();
         headers.setETag(blob.etag());
@@ -80,7 +81,7 @@ class BlobController {
     }
 
     /** The Range header, unless an If-Range names another version (RFC 9110, section 13.1.5): then all of it. */
-    private static String range(ServerHttpRequest request, Blob blob) {
+    private static @Nullable String range(ServerHttpRequest request, Blob blob) {
         String ifRange = request.getHeaders().getFirst(HttpHeaders.IF_RANGE);
         if (ifRange != null && !ifRange.equals(blob.etag())) {
             return null;
