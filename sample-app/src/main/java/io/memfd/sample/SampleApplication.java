@@ -1,30 +1,16 @@
 package io.memfd.sample;
 
-import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Bean;
 
-import java.nio.charset.StandardCharsets;
-
-import io.memfd.MemFd;
-import io.memfd.MemFdFactory;
-
+/**
+ * A store of sealed blobs over HTTP: each blob is a memfd from the starter's {@code MemFdFactory}, filled by streaming
+ * the upload into it, sealed, and served with {@code sendfile}. See {@code /actuator/memfd} for the live buffers.
+ */
 @SpringBootApplication
 public class SampleApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(SampleApplication.class, args);
-    }
-
-    @Bean
-    ApplicationRunner greet(MemFdFactory memfds) {
-        return args -> {
-            byte[] hello = "hello from a sealed memfd\n".getBytes(StandardCharsets.UTF_8);
-            try (MemFd greeting = memfds.createSealed("greeting", hello)) {
-                System.out.print(new String(greeting.readAllBytes(), StandardCharsets.UTF_8));
-                System.out.println("seals: " + greeting.seals() + ", path: " + greeting.procPath());
-            }
-        };
     }
 }
