@@ -1,0 +1,62 @@
+package io.memfd.sample.ipc;
+
+import java.util.Map;
+
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.memfd.MemFdException;
+import io.memfd.ipc.MemFdHandler;
+import io.memfd.ipc.MemFdRequest;
+import io.memfd.sample.blob.BlobRecord;
+import io.memfd.sample.blob.BlobStore;
+
+/**
+ * Blobs from other processes. The starter's Unix-socket server ({@code memfd.ipc.server.*}) has already checked that
+ * the message carries a memfd sealed against writing, shrinking and growing, within the size limit; this handler
+ * reads the JSON header {@code {"name": "..."}}, stores the memfd as it is (its bytes are never copied) and answers
+ * with the same JSON as {@code POST /blobs}, or {@code {"error": "..."}}. See {@code send_memfd.py} for a sender.
+ */
+@Component
+public class BlobHandoffHandler implements MemFdHandler {
+
+    private final BlobStore store;
+    private final JsonMapper json;
+
+    public BlobHandoffHandler(BlobStore store, JsonMapper json) {
+        this.store = store;
+        this.json = json;
+    }
+
+    @Override
+    public byte[] handle(MemFdRequest request) {
+        String name = nameIn(request.header());
+        if (name == null) {
+            // The server closes the buffer, since the handler did not keep it.
+            return error("the header must be JSON with a non-blank name, like {\"name\": \"report.pdf\"}");
+        }
+        try {
+            BlobRecord record = this.store.add(name, request.keepBuffer());
+            return this.json.writeValueAsBytes(record);
+        } catch (MemFdException e) {
+            // The store closed the memfd it refused.
+            return error(e.getMessage());
+        }
+    }
+
+    /** The header's non-blank {@code name}, or {@code null} when the header has none or is not JSON. */
+    private String nameIn(byte[] header) {
+        try {
+            JsonNode name = this.json.readTree(header).get("name");
+            return name != null && name.isString() && !name.asString().isBlank() ? name.asString() : null;
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
+    private byte[] error(String message) {
+        return this.json.writeValueAsBytes(Map.of("error", message));
+    }
+}

@@ -1,0 +1,156 @@
+package io.memfd.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
+import io.memfd.sample.blob.BlobStore;
+import io.memfd.testing.PythonPeer;
+
+/**
+ * A blob handed over by another process: {@code send_memfd.py}, the sender README shows, run by Python (whose socket
+ * code nobody here wrote), sends a sealed memfd to the running app's Unix socket; the blob is then served over HTTP
+ * byte for byte, and it is the sender's own memfd, not a copy.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class IpcHandoffTests {
+
+    private static final Path SENDER = Path.of("send_memfd.py");
+
+    /** A socket of this test run's own, so that a sample app running on the machine is not disturbed. */
+    private static final String SOCKET = System.getProperty("java.io.tmpdir") + "/memfd-sample-app-test-"
+            + ProcessHandle.current().pid() + ".sock";
+
+    @DynamicPropertySource
+    static void socket(DynamicPropertyRegistry properties) {
+        properties.add("memfd.ipc.server.path", () -> SOCKET);
+    }
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private MemFdFactory factory;
+
+    @Autowired
+    private BlobStore store;
+
+    @TempDir
+    private Path directory;
+
+    private BlobHttp http;
+
+    @BeforeAll
+    static void python() throws Exception {
+        PythonPeer.assumeAvailable();
+    }
+
+    @BeforeEach
+    void client() {
+        this.http = new BlobHttp(this.port);
+    }
+
+    @AfterEach
+    void deleteAll() {
+        this.store.list().forEach(blob -> this.store.delete(blob.id()));
+        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
+    }
+
+    @Test
+    void aSealedMemfdFromPythonIsStoredWithoutCopyingAndServedOverHttp() throws Exception {
+        byte[] content = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(content);
+        Path file = Files.write(this.directory.resolve("frames.bin"), content);
+
+        DocumentContext record = JsonPath.parse(send(file, "frames.bin"));
+
+        long id = record.read("$.id", Long.class);
+        assertThat(record.read("$.name", String.class)).isEqualTo("frames.bin");
+        assertThat(record.read("$.size", Long.class)).isEqualTo(content.length);
+        assertThat(record.read("$.sha256", String.class)).isEqualTo(sha256(content));
+        assertThat(record.read("$.seals", List.class)).contains("WRITE", "SHRINK", "GROW", "SEAL");
+        // The app names its own memfds blob/NAME; this one kept the name Python gave it: it is Python's memfd.
+        MemFd memfd = this.factory.registry().find(id).orElseThrow();
+        assertThat(memfd.name()).isEqualTo("frames.bin");
+
+        HttpResponse<byte[]> download = this.http.get("/blobs/" + id);
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(content);
+        assertThat(download.headers().firstValue("ETag")).hasValue("\"" + sha256(content) + "\"");
+        assertThat(BlobHttp.json(this.http.get("/blobs")).read("$[*].id", List.class)).contains((int) id);
+    }
+
+    @Test
+    void aMemfdWithoutTheRequiredSealsIsRefusedAndLeavesNothingBehind() throws Exception {
+        // A shrinkable memfd: the server refuses it before the store ever sees it.
+        String script = String.join("\n",
+                "import os, socket, sys",
+                "fd = os.memfd_create('unsealed', os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)",
+                "os.write(fd, b'changeable')",
+                "s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])",
+                "socket.send_fds(s, [b'\\x01{\"name\": \"unsealed\"}'], [fd])",
+                "print(s.recv(65537)[1:].decode().split('\\n')[0])");
+        assertThat(python("-c", script, SOCKET)).isEqualTo("MISSING_SEALS");
+        assertThat(this.store.list()).isEmpty();
+        assertThat(this.factory.registry().count()).isZero();
+    }
+
+    @Test
+    void aHeaderWithoutANameIsAnsweredWithAnErrorAndTheMemfdIsClosed() throws Exception {
+        Path file = Files.write(this.directory.resolve("x.bin"), new byte[] {1, 2, 3});
+        String script = new String(Files.readAllBytes(SENDER), StandardCharsets.UTF_8)
+            .replace("json.dumps({\"name\": name})", "json.dumps({\"title\": name})");
+
+        String reply = python("-c", script, file.toString(), "nameless", SOCKET);
+
+        assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains("non-blank name");
+        assertThat(this.store.list()).isEmpty();
+        assertThat(this.factory.registry().count()).isZero();
+    }
+
+    private String send(Path file, String name) throws Exception {
+        return python(SENDER.toString(), file.toString(), name, SOCKET);
+    }
+
+    /** Runs python3 with {@code arguments} and returns the one line it printed. */
+    private static String python(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("python3"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    private static String sha256(byte[] content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+}
