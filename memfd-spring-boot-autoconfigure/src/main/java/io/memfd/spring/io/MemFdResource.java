@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -38,14 +37,13 @@ import io.memfd.WriteSealedException;
  * factory's size limits apply. Once write-sealed, {@link #isWritable()} is false and both throw
  * {@link WriteSealedException}, as any later write through an earlier stream does.
  *
- * <p><b>Files.</b> While the memfd is open, {@link #isFile()} is true and {@link #getFile()} is its
- * {@code /proc/PID/fd/N} path. That is what lets Spring WebFlux (and any code that opens the file itself) send it
- * with {@code sendfile} instead of copying it through the heap. Opening the path gives a new open file on the same
- * memfd: reading works, and writing, truncating or mapping it writable are refused where seals forbid them. The path
- * names this descriptor only while it is open: do not keep the {@code File} beyond the resource's life, because after
- * {@link #close()} the kernel reuses the number for unrelated files. Writes through the path bypass the factory's
- * limits. The {@code File} cannot be deleted or renamed, and {@link #createRelative} is not supported: a memfd lives
- * in no directory. {@link #lastModified()} is the memfd's modification time.
+ * <p><b>Files.</b> {@link #isFile()} is false and {@link #getFile()} throws {@link FileNotFoundException}. A memfd
+ * has no path of its own; {@code /proc/PID/fd/N} names it only while its descriptor is open, and the kernel gives the
+ * number to the next file opened after a close. Code that takes a path and opens it later (Spring WebFlux's zero-copy
+ * writer, Tomcat's sendfile) could then send an unrelated file. {@link #readableChannel()} is the safe way to send
+ * the bytes with {@code sendfile}: the channel holds a descriptor of its own, valid however long the transfer takes.
+ * {@link #createRelative} is not supported: a memfd lives in no directory. {@link #lastModified()} is the memfd's
+ * modification time.
  *
  * <p><b>Identity.</b> {@link #getFilename()} is the last {@code /}-separated part of the memfd's name, so that media
  * types follow its extension ({@code logo.png}); {@link #getDescription()} names the memfd, its descriptor, size and
@@ -80,27 +78,15 @@ public class MemFdResource extends AbstractResource implements WritableResource,
         return this.memfd.isOpen();
     }
 
-    /** True while the memfd is open: {@link #getFile()} then gives its {@code /proc/PID/fd/N} path. */
-    @Override
-    public boolean isFile() {
-        return this.memfd.isOpen();
-    }
-
     /**
-     * The memfd's {@code /proc/PID/fd/N} path, valid while it is open; see the class documentation for what may be
-     * done with it.
+     * Always: a memfd has no path that stays its own (see the class documentation).
      *
-     * @throws FileNotFoundException if the memfd is closed
+     * @throws FileNotFoundException always
      */
     @Override
     public File getFile() throws IOException {
-        return getFilePath().toFile();
-    }
-
-    /** As {@link #getFile()}. */
-    @Override
-    public Path getFilePath() throws IOException {
-        return whileOpen(this.memfd::procPath);
+        throw new FileNotFoundException(getDescription() + " has no file path: /proc/self/fd/N would name another"
+                + " file once the memfd is closed; read it through readableChannel() or getInputStream()");
     }
 
     /** A new stream over the whole content, from the start. */
@@ -180,7 +166,12 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     /** The last {@code /}-separated part of the memfd's name, or {@code null} for an empty name. */
     @Override
     public @Nullable String getFilename() {
-        String filename = StringUtils.getFilename(this.memfd.name());
+        return filenameOf(this.memfd.name());
+    }
+
+    /** The last {@code /}-separated part of {@code name}, so that media types follow its extension. */
+    static @Nullable String filenameOf(String name) {
+        String filename = StringUtils.getFilename(name);
         return StringUtils.hasLength(filename) ? filename : null;
     }
 

@@ -7,13 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Path;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.WritableResource;
-import org.springframework.util.StringUtils;
 
 import io.memfd.MemFdRegistry;
 
@@ -39,19 +37,8 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
     }
 
     @Override
-    public boolean isFile() {
-        MemFdResource current = current();
-        return current != null && current.isFile();
-    }
-
-    @Override
     public File getFile() throws IOException {
         return require().getFile();
-    }
-
-    @Override
-    public Path getFilePath() throws IOException {
-        return require().getFilePath();
     }
 
     @Override
@@ -98,8 +85,7 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
     /** The last {@code /}-separated part of the name, whether or not a buffer has it now. */
     @Override
     public @Nullable String getFilename() {
-        String filename = StringUtils.getFilename(this.name);
-        return StringUtils.hasLength(filename) ? filename : null;
+        return MemFdResource.filenameOf(this.name);
     }
 
     @Override
