@@ -49,7 +49,6 @@ import io.memfd.internal.NativeBuffers;
 public final class MemFd implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final long PID = ProcessHandle.current().pid();
 
     private final MemFdState state;
     private final Cleaner.Cleanable cleanable;
@@ -190,7 +189,7 @@ public final class MemFd implements AutoCloseable {
             try {
                 FileIo.truncate(fd, state.name, size);
             } catch (RuntimeException e) {
-                state.undoGrowth(size, grown);
+                state.growthFailed(fd, size, grown);
                 throw e;
             }
             state.shrunkTo(size);
@@ -213,7 +212,7 @@ public final class MemFd implements AutoCloseable {
             try {
                 FileIo.allocate(fd, state.name, position, length);
             } catch (RuntimeException e) {
-                state.undoGrowth(end, grown);
+                state.growthFailed(fd, end, grown);
                 throw e;
             }
         } finally {
@@ -292,7 +291,7 @@ public final class MemFd implements AutoCloseable {
                     writeThroughBounce(fd, position, src);
                 }
             } catch (RuntimeException e) {
-                state.undoGrowth(end, grown);
+                state.growthFailed(fd, end, grown);
                 throw e;
             }
             return length;
@@ -529,7 +528,7 @@ public final class MemFd implements AutoCloseable {
      * while this memfd is open. Opening it creates a new open file with its own offset and access mode.
      */
     public Path procPath() {
-        return Path.of("/proc/" + PID + "/fd/" + rawFd());
+        return Path.of(MemFdState.procPath(rawFd()));
     }
 
     /** A snapshot of name, descriptor, size, seals and age. */

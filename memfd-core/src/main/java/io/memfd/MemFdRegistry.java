@@ -88,10 +88,10 @@ public final class MemFdRegistry {
             }
             if (state.isSealed()) {
                 sealedCount++;
-                sealedBytes += state.accounted.get();
+                sealedBytes += state.account.bytes();
             } else {
                 unsealedCount++;
-                unsealedBytes += state.accounted.get();
+                unsealedBytes += state.account.bytes();
             }
         }
         return new Usage(sealedCount, sealedBytes, unsealedCount, unsealedBytes);
@@ -148,8 +148,7 @@ public final class MemFdRegistry {
 
     /** Checks a new buffer of {@code size} bytes against the limits and accounts it. */
     void admit(String name, int fd, String operation, long size) {
-        checkSize(name, fd, operation, size);
-        reserveBudget(name, fd, operation, size);
+        reserve(name, fd, operation, size, size);
     }
 
     void register(MemFdState state) {
@@ -158,9 +157,9 @@ public final class MemFdRegistry {
     }
 
     /** Accounts {@code delta} more bytes for a buffer growing to {@code newSize}, or refuses. */
-    void reserve(MemFdState state, String operation, long newSize, long delta) {
-        checkSize(state.name, state.handle.number(), operation, newSize);
-        reserveBudget(state.name, state.handle.number(), operation, delta);
+    void reserve(String name, int fd, String operation, long newSize, long delta) {
+        checkSize(name, fd, operation, newSize);
+        reserveBudget(name, fd, operation, delta);
     }
 
     void giveBack(long bytes) {
@@ -171,7 +170,7 @@ public final class MemFdRegistry {
         if (live.remove(state.id) == null) {
             return;
         }
-        giveBack(state.accounted.get());
+        giveBack(state.account.close());
         if (!wasLeaked) {
             released.increment();
             return;

@@ -30,8 +30,8 @@ final class MemFdState implements Runnable {
 
     /** The registry that tracks this memfd, or {@code null}. */
     final MemFdRegistry registry;
-    /** Bytes accounted against the registry's limits: the largest size this library let the file reach. */
-    final AtomicLong accounted;
+    /** The bytes held against the registry's limits, or {@code null} when no registry tracks this memfd. */
+    final SizeAccount account;
     /** Where the memfd was created, under {@link LeakDetection#TRACE}. */
     final Throwable creationSite;
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
@@ -48,8 +48,13 @@ final class MemFdState implements Runnable {
         this.name = name;
         this.handle = handle;
         this.registry = registry;
-        this.accounted = registry == null ? null : new AtomicLong(initialSize);
+        this.account = registry == null ? null : new SizeAccount(registry, name, handle, initialSize);
         this.creationSite = creationSite;
+    }
+
+    /** {@code /proc/PID/fd/N}: the path through which another process can open descriptor {@code fd} of this one. */
+    static String procPath(int fd) {
+        return "/proc/" + PID + "/fd/" + fd;
     }
 
     void attach(MemFd memfd) {
@@ -71,7 +76,7 @@ final class MemFdState implements Runnable {
         try {
             int fd = handle.number();
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
-                    Duration.between(createdAt, Instant.now()), "/proc/" + PID + "/fd/" + fd);
+                    Duration.between(createdAt, Instant.now()), procPath(fd));
         } finally {
             handle.release();
         }
@@ -163,50 +168,23 @@ final class MemFdState implements Runnable {
         }
     }
 
-    // Accounting against the registry's limits; all no-ops for an untracked memfd.
+    // Accounting against the registry's limits; no-ops for an untracked memfd.
 
-    /**
-     * Accounts growth to {@code end} bytes before the file grows; returns the bytes newly accounted, which
-     * {@link #undoGrowth} gives back if the growth then fails.
-     */
+    /** See {@link SizeAccount#growTo}; 0 for an untracked memfd. */
     long growTo(long end, String operation) {
-        if (registry == null) {
-            return 0;
-        }
-        for (;;) {
-            long current = accounted.get();
-            if (end <= current) {
-                return 0;
-            }
-            long delta = end - current;
-            registry.reserve(this, operation, end, delta);
-            if (accounted.compareAndSet(current, end)) {
-                return delta;
-            }
-            registry.giveBack(delta);
+        return account == null ? 0 : account.growTo(end, operation);
+    }
+
+    /** After a growth that accounted {@code grown} bytes failed; reads the size the file really has. */
+    void growthFailed(int fd, long end, long grown) {
+        if (grown > 0) {
+            account.growthFailed(end, grown, FileStatus.size(fd, name));
         }
     }
 
-    void undoGrowth(long end, long grown) {
-        if (grown > 0 && accounted.compareAndSet(end, end - grown)) {
-            registry.giveBack(grown);
-        }
-    }
-
-    /** Accounts a shrink to {@code size} bytes after the file shrank. */
     void shrunkTo(long size) {
-        if (registry == null) {
-            return;
-        }
-        for (;;) {
-            long current = accounted.get();
-            if (size >= current) {
-                return;
-            }
-            if (accounted.compareAndSet(current, size)) {
-                registry.giveBack(current - size);
-                return;
-            }
+        if (account != null) {
+            account.shrunkTo(size);
         }
     }
 }

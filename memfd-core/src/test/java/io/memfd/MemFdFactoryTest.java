@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
@@ -192,6 +193,37 @@ class MemFdFactoryTest {
                 MemFd memfd = factory.create("sealed-growth")) {
             memfd.addSeal(Seal.GROW);
             assertThatThrownBy(() -> memfd.write(0, new byte[4096])).isInstanceOf(ResizeSealedException.class);
+            assertThat(factory.registry().usedBytes()).isZero();
+        }
+    }
+
+    /**
+     * A write that grows the file accounts the growth first; a close racing it must not let that growth stay counted
+     * for a memfd that is gone, or the budget would shrink for good.
+     */
+    @Test
+    void closeRacingGrowingWritesLeavesNothingCounted() throws Exception {
+        byte[] page = new byte[4096];
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(1L << 30).build()) {
+            for (int round = 0; round < 400; round++) {
+                MemFd memfd = factory.create("racing");
+                CountDownLatch writing = new CountDownLatch(1);
+                Thread writer = new Thread(() -> {
+                    try {
+                        for (long position = 0; ; position += page.length) {
+                            memfd.write(position, page);
+                            writing.countDown();
+                        }
+                    } catch (MemFdClosedException expected) {
+                        writing.countDown();
+                    }
+                });
+                writer.start();
+                writing.await();
+                memfd.close();
+                writer.join();
+            }
+            assertThat(factory.registry().count()).isZero();
             assertThat(factory.registry().usedBytes()).isZero();
         }
     }
