@@ -1,7 +1,6 @@
 package io.memfd;
 
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -40,16 +39,5 @@ public record KernelFeatures(boolean available, String problem, boolean noexecSe
         } catch (UnsupportedByKernelException e) {
             return false;
         }
-    }
-
-    /** The offered huge page sizes that have pages reserved now. */
-    public Set<HugePageSize> reservedHugePageSizes() {
-        Set<HugePageSize> reserved = EnumSet.noneOf(HugePageSize.class);
-        for (HugePageSize size : hugePageSizes) {
-            if (size.reservedPages() > 0) {
-                reserved.add(size);
-            }
-        }
-        return reserved;
     }
 }

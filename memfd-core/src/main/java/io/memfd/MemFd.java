@@ -7,6 +7,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
@@ -52,6 +53,8 @@ public final class MemFd implements AutoCloseable {
 
     private final MemFdState state;
     private final Cleaner.Cleanable cleanable;
+    /** Orders appends, each of which reads the size and then writes there. */
+    private final Object appendLock = new Object();
 
     private MemFd(MemFdState state) {
         this.state = state;
@@ -310,31 +313,39 @@ public final class MemFd implements AutoCloseable {
         write(position, ByteBuffer.wrap(src));
     }
 
-    /** Writes the remaining bytes of {@code src} at the end of the file; returns their number. */
+    /**
+     * Writes the remaining bytes of {@code src} at the end of the file; returns their number. Appends through this
+     * object follow one another, whole: each starts where the previous one ended.
+     */
     public int append(ByteBuffer src) {
-        return write(size(), src);
+        synchronized (appendLock) {
+            return write(size(), src);
+        }
     }
 
-    /** Writes all of {@code src} at the end of the file. */
+    /** Writes all of {@code src} at the end of the file, as {@link #append(ByteBuffer)} does. */
     public void append(byte[] src) {
-        write(size(), ByteBuffer.wrap(src));
+        append(ByteBuffer.wrap(src));
     }
 
     /**
-     * Copies {@code in} to the end of the file until it is exhausted; does not close it. Under a factory's limits
-     * the copy stops at the first chunk that would pass them.
+     * Copies {@code in} to the end of the file until it is exhausted; does not close it. Other appends wait until the
+     * copy ends, so that they cannot land inside it. Under a factory's limits the copy stops at the first chunk that
+     * would pass them.
      *
      * @return the number of bytes copied
      */
     public long append(InputStream in) throws IOException {
-        long position = size();
-        long start = position;
-        byte[] chunk = new byte[64 * 1024];
-        for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
-            write(position, chunk, 0, read);
-            position += read;
+        synchronized (appendLock) {
+            long position = size();
+            long start = position;
+            byte[] chunk = new byte[64 * 1024];
+            for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
+                write(position, chunk, 0, read);
+                position += read;
+            }
+            return position - start;
         }
-        return position - start;
     }
 
     /** A new stream over the content from the start; closing it leaves the memfd open. */
@@ -342,9 +353,12 @@ public final class MemFd implements AutoCloseable {
         return Channels.newInputStream(newByteChannel());
     }
 
-    /** A new stream that appends at the end of the file; closing it leaves the memfd open. */
+    /**
+     * A new stream that writes from the current end of the file onwards; closing it leaves the memfd open. It keeps
+     * its own position, so two such streams used at once write over each other: use one writer at a time.
+     */
     public OutputStream newOutputStream() {
-        return Channels.newOutputStream(new MemFdByteChannel(this).position(size()));
+        return Channels.newOutputStream(new MemFdByteChannel(this, size()));
     }
 
     /**
@@ -352,14 +366,16 @@ public final class MemFd implements AutoCloseable {
      * factory's limits apply); closing it leaves the memfd open.
      */
     public SeekableByteChannel newByteChannel() {
-        return new MemFdByteChannel(this);
+        return new MemFdByteChannel(this, 0);
     }
 
     /**
      * A read-only {@link FileChannel} on the file, for APIs that need one: {@link FileChannel#transferTo} (which uses
      * {@code sendfile}), {@link FileChannel#map}, locks. It is opened through {@code /proc/self/fd/N} on first use,
-     * which costs several microseconds, then reused; it is closed with the memfd. Write through this class instead,
-     * so that seals and limits are reported clearly.
+     * which costs several microseconds, then reused; it is closed with the memfd. It is shared: do not close it (a
+     * later call would open another, but a thread still using this one would fail); for a channel of your own, which
+     * you close, use {@link #newFileChannel()}. Write through this class instead, so that seals and limits are
+     * reported clearly.
      */
     public FileChannel channel() {
         return state.channel("open a channel");
@@ -409,25 +425,11 @@ public final class MemFd implements AutoCloseable {
     public MappedByteBuffer mapReadWrite(long position, long length) {
         String operation = "map read-write";
         checkRange(position, length, operation);
-        int fd = acquire(operation);
-        try {
-            EnumSet<Seal> seals = Fcntl.seals(fd, state.name);
-            for (Seal seal : EnumSet.of(Seal.WRITE, Seal.FUTURE_WRITE)) {
-                if (seals.contains(seal)) {
-                    throw new WriteSealedException(operation, state.name, fd, seal, 0);
-                }
-            }
-            if (Fcntl.isReadOnly(fd, state.name)) {
-                throw new NotPermittedException(operation, state.name, fd,
-                        "this descriptor is read-only, so it grants no write access to map", 0);
-            }
-        } finally {
-            release();
-        }
+        requireWritableMapping(operation);
         try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return map(readWrite, FileChannel.MapMode.READ_WRITE, position, length, operation);
         } catch (IOException e) {
-            throw new MemFdException(operation, state.name, state.handle.number(), e.toString(), 0);
+            throw mapFailed(operation, FileChannel.MapMode.READ_WRITE, e);
         }
     }
 
@@ -618,9 +620,54 @@ public final class MemFd implements AutoCloseable {
         try {
             return channel.map(mode, position, length);
         } catch (IOException e) {
-            throw new MemFdException(operation, state.name, state.handle.number(), e.toString()
-                    + " (a hugetlb memfd maps only where huge pages are reserved)", 0);
+            throw mapFailed(operation, mode, e);
         }
+    }
+
+    /** Throws the typed reason a writable mapping is refused, if there is one: a write seal or a read-only descriptor. */
+    private void requireWritableMapping(String operation) {
+        int fd = acquire(operation);
+        try {
+            EnumSet<Seal> seals = Fcntl.seals(fd, state.name);
+            for (Seal seal : EnumSet.of(Seal.WRITE, Seal.FUTURE_WRITE)) {
+                if (seals.contains(seal)) {
+                    throw new WriteSealedException(operation, state.name, fd, seal, 0);
+                }
+            }
+            if (Fcntl.isReadOnly(fd, state.name)) {
+                throw new NotPermittedException(operation, state.name, fd,
+                        "this descriptor is read-only, so it grants no write access to map", 0);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Why a map failed, typed: the memfd was closed meanwhile (its shared channel with it), a write seal came after the
+     * check, or else what the JDK reported, with a hint where huge pages are the likely cause.
+     */
+    private MemFdException mapFailed(String operation, FileChannel.MapMode mode, IOException cause) {
+        if (cause instanceof ClosedChannelException || !isOpen()) {
+            return withCause(new MemFdClosedException(operation, state.name), cause);
+        }
+        if (mode == FileChannel.MapMode.READ_WRITE) {
+            requireWritableMapping(operation);
+        }
+        int fd = acquire(operation);
+        try {
+            String hint = FileStatus.isHugetlb(fd, state.name)
+                    ? "; a hugetlb memfd maps only where huge pages of its size are reserved"
+                    : "";
+            return withCause(new MemFdException(operation, state.name, fd, cause + hint, 0), cause);
+        } finally {
+            release();
+        }
+    }
+
+    private static MemFdException withCause(MemFdException failure, Throwable cause) {
+        failure.initCause(cause);
+        return failure;
     }
 
     private void checkRange(long position, long length, String operation) {

@@ -14,8 +14,9 @@ final class MemFdByteChannel implements SeekableByteChannel {
     private long position;
     private boolean open = true;
 
-    MemFdByteChannel(MemFd memfd) {
+    MemFdByteChannel(MemFd memfd, long position) {
         this.memfd = memfd;
+        this.position = position;
     }
 
     @Override
@@ -43,7 +44,8 @@ final class MemFdByteChannel implements SeekableByteChannel {
     }
 
     @Override
-    public synchronized MemFdByteChannel position(long newPosition) {
+    public synchronized MemFdByteChannel position(long newPosition) throws ClosedChannelException {
+        ensureOpen();
         if (newPosition < 0) {
             throw new IllegalArgumentException("The position must not be negative: " + newPosition);
         }

@@ -52,7 +52,7 @@ public final class MemFdFactory implements AutoCloseable {
     /** An empty, unsealed memfd with other options, under the factory's limits and registry. */
     public MemFd create(String name, MemFdOptions options) {
         ensureOpen();
-        return MemFd.open(namePrefix + name, options, registry);
+        return stillOpen(MemFd.open(namePrefix + name, options, registry));
     }
 
     /** A memfd holding {@code content}, sealed with the default seals. */
@@ -97,11 +97,11 @@ public final class MemFdFactory implements AutoCloseable {
 
     /**
      * Takes ownership of a descriptor received from elsewhere, as {@link MemFd#adopt(int, Set)} does, and tracks it:
-     * its current size must fit the factory's limits. A rejected descriptor is closed.
+     * its current size must fit the factory's limits. A rejected descriptor is closed, also when the factory is
+     * closed.
      */
     public MemFd adopt(int fd, Set<Seal> requiredSeals) {
-        ensureOpen();
-        return MemFd.adopt(fd, requiredSeals, registry);
+        return stillOpen(MemFd.adopt(fd, requiredSeals, registry));
     }
 
     /** The live buffers and running totals. */
@@ -134,6 +134,18 @@ public final class MemFdFactory implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("This MemFdFactory is closed");
         }
+    }
+
+    /**
+     * Checks, after a memfd joined the registry, that the factory was not closed meanwhile: a memfd registered after
+     * {@link #close()} swept the registry would outlive its factory.
+     */
+    private MemFd stillOpen(MemFd memfd) {
+        if (closed) {
+            memfd.close();
+            ensureOpen();
+        }
+        return memfd;
     }
 
     /** Settings for a {@link MemFdFactory}; every one has a default. */

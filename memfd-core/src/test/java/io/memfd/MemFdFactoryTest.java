@@ -248,6 +248,15 @@ class MemFdFactoryTest {
     }
 
     @Test
+    void aClosedFactoryClosesADescriptorOfferedForAdoption() {
+        MemFdFactory factory = MemFdFactory.builder().build();
+        factory.close();
+        int fd = TestLibc.memfd_create("too-late", 2);
+        assertThatThrownBy(() -> factory.adopt(fd, Set.of())).isInstanceOf(IllegalStateException.class);
+        assertThat(OpenFds.memfdsNamed("too-late")).isZero();
+    }
+
+    @Test
     void closingTheFactoryClosesItsLiveBuffers() {
         MemFdFactory factory = MemFdFactory.builder().build();
         MemFd memfd = factory.create("owned");

@@ -22,7 +22,6 @@ public final class Fcntl {
     private static final int F_GET_SEALS = 1034;
     private static final int O_ACCMODE = 3;
     private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
 
     static {
         Native.register(Fcntl.class, Libc.LIBRARY);
@@ -106,11 +105,6 @@ public final class Fcntl {
     /** Whether the descriptor was opened read-only. */
     public static boolean isReadOnly(int fd, String name) {
         return (statusFlags(fd, name) & O_ACCMODE) == O_RDONLY;
-    }
-
-    /** Whether the descriptor was opened write-only. */
-    public static boolean isWriteOnly(int fd, String name) {
-        return (statusFlags(fd, name) & O_ACCMODE) == O_WRONLY;
     }
 
     private static int statusFlags(int fd, String name) {

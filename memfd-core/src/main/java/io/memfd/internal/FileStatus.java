@@ -17,6 +17,7 @@ public final class FileStatus {
     private static final byte[] EMPTY_PATH = {0};
     private static final int S_IFMT = 0xF000;
     private static final int S_IFREG = 0x8000;
+    private static final long HUGETLBFS_MAGIC = 0x958458f6L;
 
     /** {@code struct statx} is 256 bytes. */
     private static final int STATX_LONGS = 32;
@@ -46,7 +47,7 @@ public final class FileStatus {
     }
 
     /** The file's mode: type and permission bits. */
-    public static int mode(int fd, String name) {
+    private static int mode(int fd, String name) {
         // stx_mode is the u16 at byte 28: the upper half of the fourth long.
         return (int) (statx(fd, name, STATX_TYPE | STATX_MODE)[3] >>> 32) & 0xFFFF;
     }
@@ -54,6 +55,11 @@ public final class FileStatus {
     /** The file's inode number: equal on two descriptors of the same file. */
     public static long inode(int fd, String name) {
         return statx(fd, name, STATX_INO)[4];
+    }
+
+    /** Whether the file lives on hugetlbfs: a memfd created with huge pages. */
+    public static boolean isHugetlb(int fd, String name) {
+        return fileSystemType(fd, name) == HUGETLBFS_MAGIC;
     }
 
     /** The magic number of the file system the file lives on ({@code f_type}). */

@@ -449,8 +449,7 @@ public final class MemFdServer implements AutoCloseable {
             // NotMemFdException, or a descriptor whose type or seals could not even be read.
             throw new Rejection(RejectReason.NOT_MEMFD, e.getMessage());
         } catch (IllegalStateException e) {
-            // Only a closed factory says this, and before it took the descriptor: it is still ours to close.
-            new FdHandle(number).close();
+            // Only a closed factory says this; it has closed the descriptor, as every rejecting adopt does.
             throw new Rejection(RejectReason.HANDLER_FAILED, "the server's MemFdFactory is closed");
         }
     }
