@@ -7,7 +7,7 @@ import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -27,7 +27,7 @@ import io.memfd.spring.MemFdAutoConfiguration;
 
 /**
  * Auto-configuration for zero-copy IPC ({@code memfd.ipc.*}, {@link MemFdIpcProperties}); present wherever memfd
- * support is (a {@link MemFdFactory} bean exists).
+ * support is (a single {@link MemFdFactory} bean, or a primary one, exists).
  * <ul>
  * <li>With {@code memfd.ipc.server.enabled=true}, a {@link MemFdServerLifecycle} that serves the socket while the
  * context runs and hands each accepted buffer to the application's {@link MemFdHandler} bean. Buffers are adopted
@@ -40,7 +40,7 @@ import io.memfd.spring.MemFdAutoConfiguration;
  * </ul>
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
-@ConditionalOnBean(MemFdFactory.class)
+@ConditionalOnSingleCandidate(MemFdFactory.class)
 @EnableConfigurationProperties(MemFdIpcProperties.class)
 public final class MemFdIpcAutoConfiguration {
 

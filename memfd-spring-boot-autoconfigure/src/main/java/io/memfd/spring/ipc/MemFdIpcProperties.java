@@ -70,7 +70,8 @@ public class MemFdIpcProperties implements Validator {
         /**
          * Seals every received buffer must carry (more are fine). shrink makes mapping a buffer safe from a sender
          * that would shrink it (SIGBUS); add write and grow to be sure its content and size cannot change after it
-         * was accepted.
+         * was accepted. Without grow, the sender can still grow a buffer later: its size is checked against
+         * max-buffer-size and counted against memfd.max-total-size as it is on arrival.
          */
         private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
 
