@@ -8,7 +8,7 @@
  *
  *   ipc_peer serve PATH [check]        fd server: for each request, receive the fd (MSG_CMSG_CLOEXEC), optionally do
  *                                      the checks io.memfd.ipc.MemFdServer does (readlink /proc/self/fd/N, fstat,
- *                                      F_GET_SEALS, fstatfs), close it and reply; serves one connection at a time
+ *                                      F_GET_SEALS), close it and reply; serves one connection at a time
  *   ipc_peer send PATH SIZE W I T      fd client: one sealed memfd of SIZE bytes, sent again and again
  *   ipc_peer copy-serve PATH SIZE      copy server: read SIZE bytes into a buffer, reply one byte
  *   ipc_peer copy-send PATH SIZE W I T copy client: write SIZE bytes from a buffer, wait for the reply
@@ -30,7 +30,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,14 +82,12 @@ static int connected(const char *path, int type) {
 static void check(int fd) {
     char link[64], target[512];
     struct stat st;
-    struct statfs fs;
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
     if (n < 7 || memcmp(target, "/memfd:", 7) != 0) die("not a memfd");
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) die("fstat");
     int seals = fcntl(fd, F_GET_SEALS);
     if (seals < 0 || !(seals & F_SEAL_SHRINK)) die("F_GET_SEALS");
-    if (fstatfs(fd, &fs) < 0) die("fstatfs");
     if (fstat(fd, &st) < 0) die("fstat (size)");
 }
 

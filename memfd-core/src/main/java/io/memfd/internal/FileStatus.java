@@ -4,8 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
 /**
- * {@code statx(2)} and {@code fstatfs(2)} on a descriptor. {@code statx} is used rather than {@code fstat} because its
- * structure has one layout on every architecture; the buffers are read as little-endian {@code long}s.
+ * {@code statx(2)} on a descriptor, used rather than {@code fstat} because its structure has one layout on every
+ * architecture; the buffers are read as little-endian {@code long}s.
  */
 public final class FileStatus {
 
@@ -20,8 +20,6 @@ public final class FileStatus {
 
     /** {@code struct statx} is 256 bytes. */
     private static final int STATX_LONGS = 32;
-    /** {@code struct statfs} is 120 bytes on 64-bit Linux. */
-    private static final int STATFS_LONGS = 16;
 
     static {
         Native.register(FileStatus.class, Libc.LIBRARY);
@@ -29,8 +27,6 @@ public final class FileStatus {
 
     private static native int statx(int dirfd, byte[] path, int flags, int mask, long[] buffer)
             throws LastErrorException;
-
-    private static native int fstatfs(int fd, long[] buffer) throws LastErrorException;
 
     private FileStatus() {
     }
@@ -54,17 +50,6 @@ public final class FileStatus {
     /** The file's inode number: equal on two descriptors of the same file. */
     public static long inode(int fd, String name) {
         return statx(fd, name, STATX_INO)[4];
-    }
-
-    /** The magic number of the file system the file lives on ({@code f_type}). */
-    public static long fileSystemType(int fd, String name) {
-        long[] buffer = new long[STATFS_LONGS];
-        try {
-            fstatfs(fd, buffer);
-        } catch (LastErrorException e) {
-            throw Libc.failure("read the file system type", name, fd, e.getErrorCode());
-        }
-        return buffer[0];
     }
 
     private static long[] statx(int fd, String name, int mask) {
