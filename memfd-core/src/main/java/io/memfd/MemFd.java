@@ -50,6 +50,8 @@ public final class MemFd implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long PID = ProcessHandle.current().pid();
+    /** The seals that together fix a file's size for good. */
+    private static final Set<Seal> SIZE_SEALS = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
     private final MemFdState state;
     private final Cleaner.Cleanable cleanable;
@@ -104,7 +106,7 @@ public final class MemFd implements AutoCloseable {
         if (!options.isAllowSealing()) {
             forbidSealing(handle, name);
         }
-        return track(new MemFdState(name, handle, registry, 0, creationSite(registry)));
+        return track(new MemFdState(name, handle, registry, 0, -1, creationSite(registry)));
     }
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
@@ -119,12 +121,12 @@ public final class MemFd implements AutoCloseable {
             if (!present.containsAll(requiredSeals)) {
                 throw new MissingSealsException(operation, name, fd, requiredSeals, present);
             }
-            long size = 0;
+            long size = found.size();
             if (registry != null) {
-                size = FileStatus.size(fd, name);
                 registry.admit(name, fd, operation, size);
             }
-            return track(new MemFdState(name, handle, registry, size, creationSite(registry)));
+            long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
+            return track(new MemFdState(name, handle, registry, size, fixedSize, creationSite(registry)));
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -169,7 +171,7 @@ public final class MemFd implements AutoCloseable {
     public long size() {
         int fd = acquire("read the size");
         try {
-            return FileStatus.size(fd, state.name);
+            return state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name);
         } finally {
             release();
         }
@@ -518,7 +520,7 @@ public final class MemFd implements AutoCloseable {
         int fd = acquire("duplicate");
         try {
             return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null, 0,
-                    null));
+                    state.fixedSize, null));
         } finally {
             release();
         }

@@ -11,7 +11,6 @@ public final class FileStatus {
 
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 0x1;
-    private static final int STATX_MODE = 0x2;
     private static final int STATX_INO = 0x100;
     private static final int STATX_SIZE = 0x200;
     private static final byte[] EMPTY_PATH = {0};
@@ -36,15 +35,15 @@ public final class FileStatus {
         return statx(fd, name, STATX_SIZE)[5];
     }
 
-    /** Whether the descriptor refers to a regular file. */
-    public static boolean isRegularFile(int fd, String name) {
-        return (mode(fd, name) & S_IFMT) == S_IFREG;
-    }
-
-    /** The file's mode: type and permission bits. */
-    public static int mode(int fd, String name) {
+    /**
+     * The file's size in bytes if the descriptor refers to a regular file, otherwise -1: type and size from one
+     * {@code statx}, as a receiver checking a descriptor needs both.
+     */
+    public static long regularFileSize(int fd, String name) {
+        long[] status = statx(fd, name, STATX_TYPE | STATX_SIZE);
         // stx_mode is the u16 at byte 28: the upper half of the fourth long.
-        return (int) (statx(fd, name, STATX_TYPE | STATX_MODE)[3] >>> 32) & 0xFFFF;
+        int mode = (int) (status[3] >>> 32) & 0xFFFF;
+        return (mode & S_IFMT) == S_IFREG ? status[5] : -1;
     }
 
     /** The file's inode number: equal on two descriptors of the same file. */

@@ -24,8 +24,8 @@ public final class MemfdCheck {
     private MemfdCheck() {
     }
 
-    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}) and its seal bits. */
-    public record Found(String name, int sealBits) {
+    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits and its size. */
+    public record Found(String name, int sealBits, long size) {
     }
 
     /**
@@ -54,7 +54,8 @@ public final class MemfdCheck {
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
             throw new NotMemFdException(operation, fd, "it is " + describe(target) + ", not a memfd");
         }
-        if (!FileStatus.isRegularFile(fd, null)) {
+        long size = FileStatus.regularFileSize(fd, null);
+        if (size < 0) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but is not a regular file");
         }
@@ -63,7 +64,7 @@ public final class MemfdCheck {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but cannot carry seals");
         }
-        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits);
+        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits, size);
     }
 
     private static String describe(String target) {
