@@ -9,9 +9,11 @@ import io.memfd.internal.SocketMessages;
 import io.memfd.internal.UnixSockets;
 
 /**
- * One connected socket, of a server or a client, with timed waits. Every wait happens in {@code poll} together with
- * the server's wake-up descriptor, so that no thread is ever stuck in a native call a stopping server cannot end.
- * Used by one thread at a time, except {@link #close()}, which any thread may call.
+ * One connected socket, of a server or a client, with timed waits. A server's waits happen in {@code poll} together
+ * with the server's wake-up descriptor, so that no thread is ever stuck in a native call a stopping server cannot end.
+ * A client waits for its reply in a blocking {@code recvmsg}, bounded by the socket's receive timeout, which
+ * {@link #close()} ends at once by shutting the connection down. Used by one thread at a time, except
+ * {@link #close()}, which any thread may call.
  */
 final class Connection implements AutoCloseable {
 
@@ -20,21 +22,32 @@ final class Connection implements AutoCloseable {
     private final FdHandle wakeUp;
     private final Path path;
     private final SocketMessages.Buffer buffer;
+    /** The socket's receive timeout, for {@link #receive(String)}; {@code null} where it is not set. */
+    private final Duration receiveTimeout;
 
     Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity) {
+        this(socket, wakeUp, path, payloadCapacity, null);
+    }
+
+    private Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity, Duration receiveTimeout) {
         this.socket = socket;
         this.wakeUp = wakeUp;
         this.path = path;
         this.buffer = new SocketMessages.Buffer(payloadCapacity);
+        this.receiveTimeout = receiveTimeout;
     }
 
-    /** Connects a client to the server at {@code path}, waiting at most {@code timeout} for a busy one. */
-    static Connection connect(Path path, Duration timeout, int payloadCapacity) {
+    /**
+     * Connects a client to the server at {@code path}, waiting at most {@code connectTimeout} for a busy one; each
+     * {@link #receive(String)} waits at most {@code receiveTimeout}.
+     */
+    static Connection connect(Path path, Duration connectTimeout, Duration receiveTimeout, int payloadCapacity) {
         FdHandle socket = new FdHandle(UnixSockets.open(path, false));
         try {
-            UnixSockets.setSendTimeout(socket.number(), path, timeout);
+            UnixSockets.setSendTimeout(socket.number(), path, connectTimeout);
+            UnixSockets.setReceiveTimeout(socket.number(), path, receiveTimeout);
             UnixSockets.connect(socket.number(), path);
-            return new Connection(socket, null, path, payloadCapacity);
+            return new Connection(socket, null, path, payloadCapacity, receiveTimeout);
         } catch (RuntimeException e) {
             socket.close();
             throw e;
@@ -69,11 +82,30 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for one message in a blocking {@code recvmsg}, at most the receive timeout given to {@link #connect}. The
+     * result may be the end of the stream, which is also what a wait ended by {@link #close()} returns.
+     *
+     * @throws IpcTimeoutException if no message came in time
+     */
+    SocketMessages.Received receive(String operation) {
+        int fd = acquire(operation);
+        try {
+            SocketMessages.Received message = SocketMessages.receive(fd, path, buffer, true);
+            if (message == null) {
+                throw new IpcTimeoutException(operation, path, receiveTimeout);
+            }
+            return message;
+        } finally {
+            socket.release();
+        }
+    }
+
     /** Receives a message that is waiting already, or returns {@code null}. */
     SocketMessages.Received receiveNow(String operation) {
         int fd = acquire(operation);
         try {
-            return SocketMessages.receive(fd, path, buffer);
+            return SocketMessages.receive(fd, path, buffer, false);
         } finally {
             socket.release();
         }
