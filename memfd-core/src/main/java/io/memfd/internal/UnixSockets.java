@@ -33,6 +33,7 @@ public final class UnixSockets {
     private static final int SO_PEERCRED = 17;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_SNDTIMEO = 21;
+    private static final int SHUT_RD = 0;
     private static final int SHUT_RDWR = 2;
     /** {@code sizeof(struct sockaddr_un)}: a two-byte address family, then 108 bytes of NUL-terminated path. */
     private static final int SOCKADDR_UN_BYTES = 110;
@@ -198,11 +199,24 @@ public final class UnixSockets {
      * waiting on it, in {@code poll} or in a blocking {@code recvmsg}, wakes up. The descriptor stays open.
      */
     public static void shutdown(int fd, Path path) {
+        shutdown(fd, path, SHUT_RDWR, "shut down the connection");
+    }
+
+    /**
+     * Shuts down the receiving side only: a thread of this process waiting for a message on the connection, in
+     * {@code poll} or in a blocking {@code recvmsg}, wakes up and finds the end of the stream, as does every later
+     * receive once the messages already queued are read; the peer can send no more, but this side still can.
+     */
+    public static void shutdownReceiving(int fd, Path path) {
+        shutdown(fd, path, SHUT_RD, "shut down the receiving side of the connection");
+    }
+
+    private static void shutdown(int fd, Path path, int how, String operation) {
         try {
-            shutdown(fd, SHUT_RDWR);
+            shutdown(fd, how);
         } catch (LastErrorException e) {
             if (e.getErrorCode() != Errno.ENOTCONN.code()) {
-                throw failure("shut down the connection", path, e.getErrorCode());
+                throw failure(operation, path, e.getErrorCode());
             }
         }
     }

@@ -9,11 +9,12 @@ import io.memfd.internal.SocketMessages;
 import io.memfd.internal.UnixSockets;
 
 /**
- * One connected socket, of a server or a client, with timed waits. A server's waits happen in {@code poll} together
- * with the server's wake-up descriptor, so that no thread is ever stuck in a native call a stopping server cannot end.
- * A client waits for its reply in a blocking {@code recvmsg}, bounded by the socket's receive timeout, which
- * {@link #close()} ends at once by shutting the connection down. Used by one thread at a time, except
- * {@link #close()}, which any thread may call.
+ * One connected socket, of a server or a client, with timed waits. Waiting for a message happens in a blocking
+ * {@code recvmsg}, one system call per message as in C, bounded by the socket's receive timeout; another thread ends
+ * such a wait at once by shutting the receiving side down ({@link #stopReceiving()}, {@link #close()}), so no thread
+ * is ever stuck in a native call. Waiting for room to send happens in {@code poll} together with the server's wake-up
+ * descriptor. Used by one thread at a time, except {@link #stopReceiving()} and {@link #close()}, which any thread may
+ * call.
  */
 final class Connection implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class Connection implements AutoCloseable {
     /** The socket's receive timeout, for {@link #receive(String)}; {@code null} where it is not set. */
     private final Duration receiveTimeout;
 
+    /** A connection that only sends, such as a server's refusal: it never waits for a message. */
     Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity) {
         this(socket, wakeUp, path, payloadCapacity, null);
     }
@@ -54,6 +56,20 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection a server accepted; each {@link #receive(String)} waits at most {@code idleTimeout}. The socket is
+     * closed if its timeout cannot be set.
+     */
+    static Connection accepted(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity, Duration idleTimeout) {
+        try {
+            UnixSockets.setReceiveTimeout(socket.number(), path, idleTimeout);
+            return new Connection(socket, wakeUp, path, payloadCapacity, idleTimeout);
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
     /** Who is at the other end ({@code SO_PEERCRED}). */
     PeerCredentials peer() {
         int fd = acquire("read the peer's credentials");
@@ -65,26 +81,9 @@ final class Connection implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for one message and receives it; returns {@code null} when the server is stopping.
-     * The result may be the end of the stream.
-     *
-     * @throws IpcTimeoutException if no message came in time
-     */
-    SocketMessages.Received receive(Duration timeout, String operation) {
-        for (;;) {
-            if (!await(Poll.POLLIN, timeout, operation)) {
-                return null;
-            }
-            SocketMessages.Received message = receiveNow(operation);
-            if (message != null) {
-                return message;
-            }
-        }
-    }
-
-    /**
-     * Waits for one message in a blocking {@code recvmsg}, at most the receive timeout given to {@link #connect}. The
-     * result may be the end of the stream, which is also what a wait ended by {@link #close()} returns.
+     * Waits for one message in a blocking {@code recvmsg}, at most the receive timeout given to {@link #connect} or
+     * {@link #accepted}. The result may be the end of the stream, which is also what a wait ended by
+     * {@link #stopReceiving()} or {@link #close()} returns.
      *
      * @throws IpcTimeoutException if no message came in time
      */
@@ -129,6 +128,22 @@ final class Connection implements AutoCloseable {
             }
             if (!await(Poll.POLLOUT, timeout, operation)) {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Ends every wait for a message, the one in progress and all later ones, with the end of the stream, while replies
+     * can still be sent ({@code shutdown(SHUT_RD)}): how a stopping server frees its connections' threads.
+     */
+    void stopReceiving() {
+        if (socket.acquire()) {
+            try {
+                UnixSockets.shutdownReceiving(socket.number(), path);
+            } catch (IpcException e) {
+                // The connection is broken already: nothing waits on it for long.
+            } finally {
+                socket.release();
             }
         }
     }
