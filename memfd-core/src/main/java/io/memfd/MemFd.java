@@ -23,6 +23,7 @@ import io.memfd.internal.FileStatus;
 import io.memfd.internal.MemfdCheck;
 import io.memfd.internal.MemfdCreate;
 import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.ProcFdDirectory;
 
 /**
  * An anonymous, memory-backed file ({@code memfd_create(2)}): a regular file on a kernel-internal tmpfs with no
@@ -112,7 +113,7 @@ public final class MemFd implements AutoCloseable {
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
         String operation = "adopt";
         // Read first, before the number is owned: a number that is not open must not be closed on the way out.
-        String target = MemfdCheck.linkTarget(fd, operation);
+        String target = ProcFdDirectory.linkTarget(fd, operation);
         FdHandle handle = new FdHandle(fd);
         try {
             MemfdCheck.Found found = MemfdCheck.check(fd, target, operation);

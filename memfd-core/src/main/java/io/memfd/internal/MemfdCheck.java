@@ -1,10 +1,5 @@
 package io.memfd.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-
 import io.memfd.NotMemFdException;
 
 /**
@@ -29,26 +24,10 @@ public final class MemfdCheck {
     }
 
     /**
-     * Reads where the descriptor's {@code /proc/self/fd} link points: the first step of {@link #check}, taken apart
-     * so that a caller can tell a number that is not open (this throws) from a descriptor it then owns.
-     *
-     * @throws NotMemFdException if no descriptor with this number is open, or the link cannot be read
-     */
-    public static String linkTarget(int fd, String operation) {
-        try {
-            return Files.readSymbolicLink(procSelf(fd)).toString();
-        } catch (NoSuchFileException e) {
-            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
-        } catch (IOException e) {
-            throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: " + e.getMessage());
-        }
-    }
-
-    /**
      * Returns what makes the descriptor a memfd, or throws a {@link NotMemFdException} that says what it is instead.
      * Never closes the descriptor. Each fact is read once: this runs for every buffer a server receives.
      *
-     * @param target the descriptor's link target, from {@link #linkTarget}
+     * @param target the descriptor's link target, from {@link ProcFdDirectory#linkTarget}
      */
     public static Found check(int fd, String target, String operation) {
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
@@ -81,9 +60,5 @@ public final class MemfdCheck {
             return "a POSIX shared memory file (" + target + ")";
         }
         return "the file " + target;
-    }
-
-    private static Path procSelf(int fd) {
-        return Path.of("/proc/self/fd/" + fd);
     }
 }
