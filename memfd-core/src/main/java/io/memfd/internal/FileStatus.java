@@ -1,11 +1,14 @@
 package io.memfd.internal;
 
+import java.nio.ByteBuffer;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
 /**
  * {@code statx(2)} on a descriptor, used rather than {@code fstat} because its structure has one layout on every
- * architecture; the buffers are read as little-endian {@code long}s.
+ * architecture. The empty path and the structure live in a pooled native buffer ({@link NativeBuffers}), not in Java
+ * arrays that JNA would copy in and out: a server makes one of these calls per buffer it receives.
  */
 public final class FileStatus {
 
@@ -13,26 +16,32 @@ public final class FileStatus {
     private static final int STATX_TYPE = 0x1;
     private static final int STATX_INO = 0x100;
     private static final int STATX_SIZE = 0x200;
-    private static final byte[] EMPTY_PATH = {0};
     private static final int S_IFMT = 0xF000;
     private static final int S_IFREG = 0x8000;
-
-    /** {@code struct statx} is 256 bytes. */
-    private static final int STATX_LONGS = 32;
+    /** Where in the native buffer {@code struct statx} goes, after the empty path: 8-aligned. */
+    private static final int STATX = 8;
+    // Fields of struct statx, in native byte order.
+    private static final int STX_MODE = STATX + 28;
+    private static final int STX_INO = STATX + 32;
+    private static final int STX_SIZE = STATX + 40;
 
     static {
         Native.register(FileStatus.class, Libc.LIBRARY);
     }
 
-    private static native int statx(int dirfd, byte[] path, int flags, int mask, long[] buffer)
-            throws LastErrorException;
+    private static native int statx(int dirfd, long path, int flags, int mask, long buffer) throws LastErrorException;
 
     private FileStatus() {
     }
 
     /** The file's size in bytes. */
     public static long size(int fd, String name) {
-        return statx(fd, name, STATX_SIZE)[5];
+        ByteBuffer buffer = statx(fd, name, STATX_SIZE);
+        try {
+            return buffer.getLong(STX_SIZE);
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
     /**
@@ -40,22 +49,33 @@ public final class FileStatus {
      * {@code statx}, as a receiver checking a descriptor needs both.
      */
     public static long regularFileSize(int fd, String name) {
-        long[] status = statx(fd, name, STATX_TYPE | STATX_SIZE);
-        // stx_mode is the u16 at byte 28: the upper half of the fourth long.
-        int mode = (int) (status[3] >>> 32) & 0xFFFF;
-        return (mode & S_IFMT) == S_IFREG ? status[5] : -1;
+        ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE);
+        try {
+            return (buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG ? buffer.getLong(STX_SIZE) : -1;
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
     /** The file's inode number: equal on two descriptors of the same file. */
     public static long inode(int fd, String name) {
-        return statx(fd, name, STATX_INO)[4];
+        ByteBuffer buffer = statx(fd, name, STATX_INO);
+        try {
+            return buffer.getLong(STX_INO);
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
-    private static long[] statx(int fd, String name, int mask) {
-        long[] buffer = new long[STATX_LONGS];
+    /** The status in a pooled native buffer, which the caller releases. */
+    private static ByteBuffer statx(int fd, String name, int mask) {
+        ByteBuffer buffer = NativeBuffers.acquire();
+        long address = NativeBuffers.address(buffer);
+        buffer.put(0, (byte) 0);
         try {
-            statx(fd, EMPTY_PATH, AT_EMPTY_PATH, mask, buffer);
+            statx(fd, address, AT_EMPTY_PATH, mask, address + STATX);
         } catch (LastErrorException e) {
+            NativeBuffers.release(buffer);
             throw Libc.failure("read the file status", name, fd, e.getErrorCode());
         }
         return buffer;

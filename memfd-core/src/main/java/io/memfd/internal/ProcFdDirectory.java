@@ -1,5 +1,6 @@
 package io.memfd.internal;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import com.sun.jna.LastErrorException;
@@ -17,7 +18,9 @@ import io.memfd.NotMemFdException;
  * machine). Holders are counted and the directory is closed when the last one lets go, so a process that runs no
  * server keeps no descriptor for it.
  *
- * <p>The target is decoded as UTF-8, the encoding {@code MemfdCreate} gives names, whatever the platform's encoding.
+ * <p>The path and the target live in a pooled native buffer ({@link NativeBuffers}), whose 128 KiB hold any target
+ * (at most {@code PATH_MAX}) in one read. The target is decoded as UTF-8, the encoding {@code MemfdCreate} gives
+ * names, whatever the platform's encoding.
  */
 public final class ProcFdDirectory {
 
@@ -27,8 +30,8 @@ public final class ProcFdDirectory {
     /** The current working directory, for {@code readlinkat} of an absolute path (ignored by the kernel then). */
     private static final int AT_FDCWD = -100;
     private static final String PATH = "/proc/self/fd";
-    /** Room for any memfd's link, {@code /memfd:} and 249 bytes of name and {@code " (deleted)"}: one read suffices. */
-    private static final int LINK_BYTES = 512;
+    /** Where the target goes in the native buffer, after the path ({@code /proc/self/fd/} and a number). */
+    private static final int TARGET = 64;
 
     private static final Object LOCK = new Object();
     private static int holders;
@@ -39,9 +42,9 @@ public final class ProcFdDirectory {
         Native.register(ProcFdDirectory.class, Libc.LIBRARY);
     }
 
-    private static native int open(byte[] path, int flags) throws LastErrorException;
+    private static native int open(String path, int flags) throws LastErrorException;
 
-    private static native long readlinkat(int dirfd, byte[] path, byte[] buffer, long size) throws LastErrorException;
+    private static native long readlinkat(int dirfd, long path, long buffer, long size) throws LastErrorException;
 
     private ProcFdDirectory() {
     }
@@ -55,7 +58,7 @@ public final class ProcFdDirectory {
         synchronized (LOCK) {
             if (holders == 0) {
                 try {
-                    directory = new FdHandle(open(nulTerminated(PATH), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+                    directory = new FdHandle(open(PATH, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
                 } catch (LastErrorException e) {
                     throw new MemFdException("open " + PATH, null, -1, Errno.meaning(e.getErrorCode()),
                             e.getErrorCode());
@@ -94,30 +97,28 @@ public final class ProcFdDirectory {
         return read(AT_FDCWD, PATH + "/" + fd, fd, operation);
     }
 
+    /** Reads the link in pooled native memory: the path first, then the target, which has all the room left. */
     private static String read(int dirfd, String path, int fd, String operation) {
-        byte[] pathZ = nulTerminated(path);
-        for (int size = LINK_BYTES;; size *= 2) {
-            byte[] target = new byte[size];
+        ByteBuffer buffer = NativeBuffers.acquire();
+        try {
+            long address = NativeBuffers.address(buffer);
+            byte[] pathBytes = path.getBytes(StandardCharsets.US_ASCII);
+            buffer.put(0, pathBytes).put(pathBytes.length, (byte) 0);
+            int size = buffer.capacity() - TARGET;
             long length;
             try {
-                length = readlinkat(dirfd, pathZ, target, size);
+                length = readlinkat(dirfd, address, address + TARGET, size);
             } catch (LastErrorException e) {
                 throw e.getErrorCode() == Errno.ENOENT.code()
                         ? new NotMemFdException(operation, fd, "no descriptor with this number is open")
                         : new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: "
                                 + Errno.meaning(e.getErrorCode()));
             }
-            // readlink truncates silently: a full buffer may hold only the start of the target.
-            if (length < size) {
-                return new String(target, 0, (int) length, StandardCharsets.UTF_8);
-            }
+            byte[] target = new byte[(int) Math.min(length, size)];
+            buffer.get(TARGET, target);
+            return new String(target, StandardCharsets.UTF_8);
+        } finally {
+            NativeBuffers.release(buffer);
         }
-    }
-
-    private static byte[] nulTerminated(String path) {
-        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        byte[] z = new byte[bytes.length + 1];
-        System.arraycopy(bytes, 0, z, 0, bytes.length);
-        return z;
     }
 }

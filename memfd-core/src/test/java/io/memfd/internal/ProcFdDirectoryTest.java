@@ -52,7 +52,7 @@ class ProcFdDirectoryTest {
     }
 
     @Test
-    void aTargetLongerThanTheFirstBufferIsReadWhole(@TempDir Path directory) throws IOException {
+    void aLongTargetIsReadWhole(@TempDir Path directory) throws IOException {
         Path deep = Files.createDirectories(directory.resolve("d".repeat(200)).resolve("e".repeat(200)));
         Path file = Files.createFile(deep.resolve("f".repeat(200)));
         int fd = TestLibc.open(file.toString(), TestLibc.O_RDONLY | TestLibc.O_CLOEXEC, 0);
