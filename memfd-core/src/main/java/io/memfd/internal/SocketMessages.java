@@ -186,8 +186,8 @@ public final class SocketMessages {
     }
 
     /**
-     * Receives one message. Without {@code wait}, returns {@code null} when none is waiting; with it, waits for one on a
-     * blocking socket and returns {@code null} when the socket's receive timeout passed first. Descriptors that came
+     * Receives one message. Without {@code wait}, returns {@code null} when none is waiting; with it, waits for one on
+     * a blocking socket and returns {@code null} when the socket's receive timeout passed first. Descriptors that came
      * with the message are owned by the result, whatever else is wrong with it.
      */
     public static Received receive(int socket, Path path, Buffer buffer, boolean wait) {
