@@ -7,8 +7,8 @@
  *   gcc -O2 -o bench/out/ipc_peer bench/c/ipc_peer.c
  *
  *   ipc_peer serve PATH [check]        fd server: for each request, receive the fd (MSG_CMSG_CLOEXEC), optionally do
- *                                      the checks io.memfd.ipc.MemFdServer does (readlink /proc/self/fd/N, fstat,
- *                                      F_GET_SEALS, fstatfs), close it and reply; serves one connection at a time
+ *                                      the checks io.memfd.ipc.MemFdServer does (readlinkat N in /proc/self/fd,
+ *                                      fstat, F_GET_SEALS), close it and reply; serves one connection at a time
  *   ipc_peer send PATH SIZE W I T      fd client: one sealed memfd of SIZE bytes, sent again and again
  *   ipc_peer copy-serve PATH SIZE      copy server: read SIZE bytes into a buffer, reply one byte
  *   ipc_peer copy-send PATH SIZE W I T copy client: write SIZE bytes from a buffer, wait for the reply
@@ -30,13 +30,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #define HEADER "benchmark header"
 #define IMMUTABLE (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define MAX_ITERATIONS 1000
+#define MAX_BUFFER (1L << 30)   /* MemFdServer's default maxBufferSize */
 
 static void die(const char *what) {
     perror(what);
@@ -79,23 +79,23 @@ static int connected(const char *path, int type) {
     return fd;
 }
 
-/* What MemFdServer checks before it trusts a descriptor (io.memfd.internal.MemfdCheck, MemFd.adopt). */
-static void check(int fd) {
-    char link[64], target[512];
+/* What MemFdServer checks before it trusts a descriptor (io.memfd.internal.MemfdCheck, MemFd.adopt). As MemFdServer
+ * does (io.memfd.internal.ProcFdDirectory), the link is read relative to /proc/self/fd, held open while serving. */
+static void check(int fd_directory, int fd) {
+    char name[16], target[512];
     struct stat st;
-    struct statfs fs;
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, target, sizeof target - 1);
+    snprintf(name, sizeof name, "%d", fd);
+    ssize_t n = readlinkat(fd_directory, name, target, sizeof target - 1);
     if (n < 7 || memcmp(target, "/memfd:", 7) != 0) die("not a memfd");
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) die("fstat");
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_BUFFER) die("fstat"); /* type, size */
     int seals = fcntl(fd, F_GET_SEALS);
     if (seals < 0 || !(seals & F_SEAL_SHRINK)) die("F_GET_SEALS");
-    if (fstatfs(fd, &fs) < 0) die("fstatfs");
-    if (fstat(fd, &st) < 0) die("fstat (size)");
 }
 
 static void serve(const char *path, int checked) {
     int listener = listening(path, SOCK_SEQPACKET);
+    int fd_directory = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_directory < 0) die("open /proc/self/fd");
     char payload[65537], reply[] = { 0, 'k' };
     char control[CMSG_SPACE(sizeof(int))];
     for (;;) {
@@ -114,7 +114,7 @@ static void serve(const char *path, int checked) {
             }
             int fd;
             memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-            if (checked) check(fd);
+            if (checked) check(fd_directory, fd);
             close(fd);
             if (send(conn, reply, sizeof reply, 0) != sizeof reply) die("send reply");
         }

@@ -15,7 +15,7 @@
 # in the memfd-benchmarks module), connected by a Unix socket in bench/out/. The C peers (bench/c/ipc_peer.c) speak
 # io.memfd.ipc's wire format, so the pairs are:
 #   C -> C           the floor: sendmsg/recvmsg with SCM_RIGHTS, close, reply
-#   C -> C checked   the same, the server also making MemFdServer's checks (readlink, fstat, F_GET_SEALS, fstatfs)
+#   C -> C checked   the same, the server also making MemFdServer's checks (readlinkat, fstat, F_GET_SEALS)
 #   Java -> Java     MemFdClient.send to a MemFdServer whose handler replies at once: the server checks and adopts
 #                    the memfd and closes it after the handler; nothing is mapped
 #   C -> Java, Java -> C   which side the Java time goes to

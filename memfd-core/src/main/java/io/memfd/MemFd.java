@@ -24,6 +24,7 @@ import io.memfd.internal.FileStatus;
 import io.memfd.internal.MemfdCheck;
 import io.memfd.internal.MemfdCreate;
 import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.ProcFdDirectory;
 
 /**
  * An anonymous, memory-backed file ({@code memfd_create(2)}): a regular file on a kernel-internal tmpfs with no
@@ -50,6 +51,8 @@ import io.memfd.internal.NativeBuffers;
 public final class MemFd implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
+    /** The seals that together fix a file's size for good. */
+    private static final Set<Seal> SIZE_SEALS = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
     private final MemFdState state;
     private final Cleaner.Cleanable cleanable;
@@ -106,13 +109,13 @@ public final class MemFd implements AutoCloseable {
         if (!options.isAllowSealing()) {
             forbidSealing(handle, name);
         }
-        return track(new MemFdState(name, handle, registry, 0, creationSite(registry)));
+        return track(new MemFdState(name, handle, registry, 0, -1, creationSite(registry)));
     }
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
         String operation = "adopt";
         // Read first, before the number is owned: a number that is not open must not be closed on the way out.
-        String target = MemfdCheck.linkTarget(fd, operation);
+        String target = ProcFdDirectory.linkTarget(fd, operation);
         FdHandle handle = new FdHandle(fd);
         try {
             MemfdCheck.Found found = MemfdCheck.check(fd, target, operation);
@@ -121,12 +124,12 @@ public final class MemFd implements AutoCloseable {
             if (!present.containsAll(requiredSeals)) {
                 throw new MissingSealsException(operation, name, fd, requiredSeals, present);
             }
-            long size = 0;
+            long size = found.size();
             if (registry != null) {
-                size = FileStatus.size(fd, name);
                 registry.admit(name, fd, operation, size);
             }
-            return track(new MemFdState(name, handle, registry, size, creationSite(registry)));
+            long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
+            return track(new MemFdState(name, handle, registry, size, fixedSize, creationSite(registry)));
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -171,7 +174,7 @@ public final class MemFd implements AutoCloseable {
     public long size() {
         int fd = acquire("read the size");
         try {
-            return FileStatus.size(fd, state.name);
+            return state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name);
         } finally {
             release();
         }
@@ -519,7 +522,7 @@ public final class MemFd implements AutoCloseable {
         int fd = acquire("duplicate");
         try {
             return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null, 0,
-                    null));
+                    state.fixedSize, null));
         } finally {
             release();
         }

@@ -32,6 +32,12 @@ final class MemFdState implements Runnable {
     final MemFdRegistry registry;
     /** The bytes held against the registry's limits, or {@code null} when no registry tracks this memfd. */
     final SizeAccount account;
+    /**
+     * The size, when adoption found the file sealed against both shrinking and growing: seals are never removed, so
+     * it cannot change, and {@link MemFd#size()} need not ask the kernel again (a server reads the size of every
+     * buffer it receives). Otherwise -1.
+     */
+    final long fixedSize;
     /** Where the memfd was created, under {@link LeakDetection#TRACE}. */
     final Throwable creationSite;
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
@@ -44,11 +50,13 @@ final class MemFdState implements Runnable {
     private boolean cleaned;
     private FileChannel channel;
 
-    MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, Throwable creationSite) {
+    MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, long fixedSize,
+            Throwable creationSite) {
         this.name = name;
         this.handle = handle;
         this.registry = registry;
         this.account = registry == null ? null : new SizeAccount(registry, name, handle, initialSize);
+        this.fixedSize = fixedSize;
         this.creationSite = creationSite;
     }
 

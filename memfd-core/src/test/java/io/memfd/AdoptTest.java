@@ -55,6 +55,28 @@ class AdoptTest {
     }
 
     @Test
+    void theSizeOfAnAdoptedMemfdFollowsTheSenderUntilSealsFixIt() {
+        try (MemFd sender = MemFd.create("growing")) {
+            sender.resize(10);
+            sender.addSeal(Seal.SHRINK);
+            try (MemFd adopted = MemFd.adopt(TestLibc.open(sender.procPath().toString(), TestLibc.O_RDONLY, 0),
+                    EnumSet.of(Seal.SHRINK))) {
+                assertThat(adopted.size()).isEqualTo(10);
+                sender.resize(20);
+                assertThat(adopted.size()).isEqualTo(20);
+            }
+            sender.addSeal(Seal.GROW);
+            try (MemFd adopted = MemFd.adopt(TestLibc.open(sender.procPath().toString(), TestLibc.O_RDONLY, 0));
+                    MemFd duplicate = adopted.dup()) {
+                assertThat(adopted.size()).isEqualTo(20);
+                assertThat(duplicate.size()).isEqualTo(20);
+                adopted.close();
+                assertThatThrownBy(adopted::size).isInstanceOf(MemFdClosedException.class);
+            }
+        }
+    }
+
+    @Test
     void aMemfdMissingRequiredSealsIsRejectedAndClosed() {
         int fd = TestLibc.memfd_create("unsealed", MFD_ALLOW_SEALING);
         TestLibc.fchmod(fd, 0600);

@@ -1,35 +1,39 @@
 package io.memfd.internal;
 
+import java.nio.ByteBuffer;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
 /**
  * {@code statx(2)} and {@code fstatfs(2)} on a descriptor. {@code statx} is used rather than {@code fstat} because its
- * structure has one layout on every architecture; the buffers are read as little-endian {@code long}s.
+ * structure has one layout on every architecture. Its empty path and structure live in a pooled native buffer
+ * ({@link NativeBuffers}), not in Java arrays that JNA would copy in and out: a server makes one of these calls per
+ * buffer it receives.
  */
 public final class FileStatus {
 
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 0x1;
-    private static final int STATX_MODE = 0x2;
     private static final int STATX_INO = 0x100;
     private static final int STATX_SIZE = 0x200;
-    private static final byte[] EMPTY_PATH = {0};
     private static final int S_IFMT = 0xF000;
     private static final int S_IFREG = 0x8000;
     private static final long HUGETLBFS_MAGIC = 0x958458f6L;
-
-    /** {@code struct statx} is 256 bytes. */
-    private static final int STATX_LONGS = 32;
     /** {@code struct statfs} is 120 bytes on 64-bit Linux. */
     private static final int STATFS_LONGS = 16;
+    /** Where in the native buffer {@code struct statx} goes, after the empty path: 8-aligned. */
+    private static final int STATX = 8;
+    // Fields of struct statx, in native byte order.
+    private static final int STX_MODE = STATX + 28;
+    private static final int STX_INO = STATX + 32;
+    private static final int STX_SIZE = STATX + 40;
 
     static {
         Native.register(FileStatus.class, Libc.LIBRARY);
     }
 
-    private static native int statx(int dirfd, byte[] path, int flags, int mask, long[] buffer)
-            throws LastErrorException;
+    private static native int statx(int dirfd, long path, int flags, int mask, long buffer) throws LastErrorException;
 
     private static native int fstatfs(int fd, long[] buffer) throws LastErrorException;
 
@@ -38,46 +42,58 @@ public final class FileStatus {
 
     /** The file's size in bytes. */
     public static long size(int fd, String name) {
-        return statx(fd, name, STATX_SIZE)[5];
+        ByteBuffer buffer = statx(fd, name, STATX_SIZE);
+        try {
+            return buffer.getLong(STX_SIZE);
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
-    /** Whether the descriptor refers to a regular file. */
-    public static boolean isRegularFile(int fd, String name) {
-        return (mode(fd, name) & S_IFMT) == S_IFREG;
-    }
-
-    /** The file's mode: type and permission bits. */
-    private static int mode(int fd, String name) {
-        // stx_mode is the u16 at byte 28: the upper half of the fourth long.
-        return (int) (statx(fd, name, STATX_TYPE | STATX_MODE)[3] >>> 32) & 0xFFFF;
+    /**
+     * The file's size in bytes if the descriptor refers to a regular file, otherwise -1: type and size from one
+     * {@code statx}, as a receiver checking a descriptor needs both.
+     */
+    public static long regularFileSize(int fd, String name) {
+        ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE);
+        try {
+            return (buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG ? buffer.getLong(STX_SIZE) : -1;
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
     /** The file's inode number: equal on two descriptors of the same file. */
     public static long inode(int fd, String name) {
-        return statx(fd, name, STATX_INO)[4];
+        ByteBuffer buffer = statx(fd, name, STATX_INO);
+        try {
+            return buffer.getLong(STX_INO);
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
     /** Whether the file lives on hugetlbfs: a memfd created with huge pages. */
     public static boolean isHugetlb(int fd, String name) {
-        return fileSystemType(fd, name) == HUGETLBFS_MAGIC;
-    }
-
-    /** The magic number of the file system the file lives on ({@code f_type}). */
-    public static long fileSystemType(int fd, String name) {
         long[] buffer = new long[STATFS_LONGS];
         try {
             fstatfs(fd, buffer);
         } catch (LastErrorException e) {
             throw Libc.failure("read the file system type", name, fd, e.getErrorCode());
         }
-        return buffer[0];
+        // f_type, the file system's magic number, is the first field.
+        return buffer[0] == HUGETLBFS_MAGIC;
     }
 
-    private static long[] statx(int fd, String name, int mask) {
-        long[] buffer = new long[STATX_LONGS];
+    /** The status in a pooled native buffer, which the caller releases. */
+    private static ByteBuffer statx(int fd, String name, int mask) {
+        ByteBuffer buffer = NativeBuffers.acquire();
+        long address = NativeBuffers.address(buffer);
+        buffer.put(0, (byte) 0);
         try {
-            statx(fd, EMPTY_PATH, AT_EMPTY_PATH, mask, buffer);
+            statx(fd, address, AT_EMPTY_PATH, mask, address + STATX);
         } catch (LastErrorException e) {
+            NativeBuffers.release(buffer);
             throw Libc.failure("read the file status", name, fd, e.getErrorCode());
         }
         return buffer;

@@ -1,58 +1,40 @@
 package io.memfd.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-
 import io.memfd.NotMemFdException;
 
 /**
  * Decides whether a descriptor received from elsewhere really is a memfd. {@code F_GET_SEALS} alone is not enough:
  * it succeeds on any shmem file, {@code /dev/shm} ones included. A memfd's {@code /proc/self/fd} link reads
- * {@code /memfd:NAME (deleted)}, it is a regular file, its seals are readable and it lives on tmpfs or hugetlbfs.
+ * {@code /memfd:NAME (deleted)}, it is a regular file and its seals are readable.
+ *
+ * <p>The file system is not asked ({@code fstatfs}): the kernel answers {@code F_GET_SEALS} only for files of
+ * shmem (whose file system reports itself as tmpfs) and of hugetlbfs, so readable seals already prove what
+ * {@code f_type} would, and the check runs for every buffer a server receives.
  */
 public final class MemfdCheck {
 
     private static final String PREFIX = "/memfd:";
     private static final String DELETED = " (deleted)";
-    private static final long TMPFS_MAGIC = 0x01021994L;
-    private static final long HUGETLBFS_MAGIC = 0x958458f6L;
 
     private MemfdCheck() {
     }
 
-    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}) and its seal bits. */
-    public record Found(String name, int sealBits) {
-    }
-
-    /**
-     * Reads where the descriptor's {@code /proc/self/fd} link points: the first step of {@link #check}, taken apart
-     * so that a caller can tell a number that is not open (this throws) from a descriptor it then owns.
-     *
-     * @throws NotMemFdException if no descriptor with this number is open, or the link cannot be read
-     */
-    public static String linkTarget(int fd, String operation) {
-        try {
-            return Files.readSymbolicLink(procSelf(fd)).toString();
-        } catch (NoSuchFileException e) {
-            throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
-        } catch (IOException e) {
-            throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: " + e.getMessage());
-        }
+    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits and its size. */
+    public record Found(String name, int sealBits, long size) {
     }
 
     /**
      * Returns what makes the descriptor a memfd, or throws a {@link NotMemFdException} that says what it is instead.
      * Never closes the descriptor. Each fact is read once: this runs for every buffer a server receives.
      *
-     * @param target the descriptor's link target, from {@link #linkTarget}
+     * @param target the descriptor's link target, from {@link ProcFdDirectory#linkTarget}
      */
     public static Found check(int fd, String target, String operation) {
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
             throw new NotMemFdException(operation, fd, "it is " + describe(target) + ", not a memfd");
         }
-        if (!FileStatus.isRegularFile(fd, null)) {
+        long size = FileStatus.regularFileSize(fd, null);
+        if (size < 0) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but is not a regular file");
         }
@@ -61,12 +43,7 @@ public final class MemfdCheck {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but cannot carry seals");
         }
-        long fileSystem = FileStatus.fileSystemType(fd, null);
-        if (fileSystem != TMPFS_MAGIC && fileSystem != HUGETLBFS_MAGIC) {
-            throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
-                    + ") but lives on a file system of type 0x" + Long.toHexString(fileSystem));
-        }
-        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits);
+        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits, size);
     }
 
     private static String describe(String target) {
@@ -83,9 +60,5 @@ public final class MemfdCheck {
             return "a POSIX shared memory file (" + target + ")";
         }
         return "the file " + target;
-    }
-
-    private static Path procSelf(int fd) {
-        return Path.of("/proc/self/fd/" + fd);
     }
 }

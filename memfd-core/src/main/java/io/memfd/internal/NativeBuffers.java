@@ -1,6 +1,7 @@
 package io.memfd.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,8 +11,9 @@ import com.sun.jna.Pointer;
 /**
  * Native memory for system calls on heap data. A heap array has no stable address, so heap bytes travel through a
  * page-aligned direct "bounce" buffer; page alignment matters, the kernel copies to and from an unaligned buffer at a
- * third of the speed. Bounce buffers are pooled rather than kept per thread, so that many short-lived (or virtual)
- * threads do not each pin one.
+ * third of the speed. The same buffers serve as scratch memory for the small structures and strings of frequent
+ * calls, which JNA would otherwise copy in and out of Java arrays. Bounce buffers are pooled rather than kept per
+ * thread, so that many short-lived (or virtual) threads do not each pin one.
  */
 public final class NativeBuffers {
 
@@ -32,11 +34,15 @@ public final class NativeBuffers {
         return Pointer.nativeValue(Native.getDirectBufferPointer(direct)) + direct.position();
     }
 
-    /** A cleared, page-aligned direct buffer of {@link #BOUNCE_SIZE} bytes; give it back with {@link #release}. */
+    /**
+     * A cleared, page-aligned direct buffer of {@link #BOUNCE_SIZE} bytes in native byte order (for structures a system
+     * call fills); give it back with {@link #release}.
+     */
     public static ByteBuffer acquire() {
         ByteBuffer buffer = POOL.poll();
         if (buffer == null) {
-            return ByteBuffer.allocateDirect(BOUNCE_SIZE + PAGE).alignedSlice(PAGE).limit(BOUNCE_SIZE).slice();
+            return ByteBuffer.allocateDirect(BOUNCE_SIZE + PAGE).alignedSlice(PAGE).limit(BOUNCE_SIZE).slice()
+                    .order(ByteOrder.nativeOrder());
         }
         POOLED.decrementAndGet();
         return buffer.clear();

@@ -13,8 +13,10 @@ import io.memfd.ipc.IpcException;
 
 /**
  * Messages on a Unix socket: {@code sendmsg} and {@code recvmsg} with at most one descriptor attached
- * ({@code SCM_RIGHTS}). Both calls never wait ({@code MSG_DONTWAIT}); the caller waits with {@link Poll}, which is
- * what lets a stopping server wake its threads.
+ * ({@code SCM_RIGHTS}). Sending never waits ({@code MSG_DONTWAIT}); the caller waits with {@link Poll}. Receiving
+ * waits or not, as the caller asks: a waiting receive ends with a message, at the socket's receive timeout
+ * ({@code SO_RCVTIMEO}), or with the end of the stream once the connection is shut down, which is how another
+ * thread ends the wait at once.
  *
  * <p>Receiving is where a peer can hurt this process, so it is strict: descriptors arrive close-on-exec
  * ({@code MSG_CMSG_CLOEXEC}, atomically, so a concurrent {@code fork+exec} never inherits one); every descriptor the
@@ -184,16 +186,18 @@ public final class SocketMessages {
     }
 
     /**
-     * Receives one message, or returns {@code null} when none is waiting. Descriptors that came with it are owned by
-     * the result, whatever else is wrong with the message.
+     * Receives one message. Without {@code wait}, returns {@code null} when none is waiting; with it, waits for one on
+     * a blocking socket and returns {@code null} when the socket's receive timeout passed first. Descriptors that came
+     * with the message are owned by the result, whatever else is wrong with it.
      */
-    public static Received receive(int socket, Path path, Buffer buffer) {
+    public static Received receive(int socket, Path path, Buffer buffer, boolean wait) {
         buffer.prepare(buffer.payloadCapacity, CONTROL_BYTES);
+        int receiveFlags = wait ? MSG_CMSG_CLOEXEC : MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
         long length;
         boolean resetReported = false;
         for (;;) {
             try {
-                length = recvmsg(socket, buffer.address, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+                length = recvmsg(socket, buffer.address, receiveFlags);
                 break;
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();

@@ -31,7 +31,9 @@ public final class UnixSockets {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERCRED = 17;
+    private static final int SO_RCVTIMEO = 20;
     private static final int SO_SNDTIMEO = 21;
+    private static final int SHUT_RD = 0;
     private static final int SHUT_RDWR = 2;
     /** {@code sizeof(struct sockaddr_un)}: a two-byte address family, then 108 bytes of NUL-terminated path. */
     private static final int SOCKADDR_UN_BYTES = 110;
@@ -169,25 +171,52 @@ public final class UnixSockets {
 
     /** How long a blocking send, and a {@code connect} to a server with a full backlog, may wait. */
     public static void setSendTimeout(int fd, Path path, Duration timeout) {
+        setTimeout(fd, path, SO_SNDTIMEO, timeout, "set the send timeout");
+    }
+
+    /** How long a blocking receive may wait before it fails with {@code EAGAIN}. */
+    public static void setReceiveTimeout(int fd, Path path, Duration timeout) {
+        setTimeout(fd, path, SO_RCVTIMEO, timeout, "set the receive timeout");
+    }
+
+    private static void setTimeout(int fd, Path path, int option, Duration timeout, String operation) {
+        // A zero timeval means "wait for ever": a positive timeout shorter than a microsecond becomes one.
+        long micros = timeout.getNano() / 1000;
+        if (timeout.getSeconds() == 0 && micros == 0) {
+            micros = 1;
+        }
         ByteBuffer timeval = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.nativeOrder());
-        timeval.putLong(timeout.getSeconds()).putLong(timeout.getNano() / 1000);
+        timeval.putLong(timeout.getSeconds()).putLong(micros);
         try {
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, timeval.array(), timeval.capacity());
+            setsockopt(fd, SOL_SOCKET, option, timeval.array(), timeval.capacity());
         } catch (LastErrorException e) {
-            throw failure("set the send timeout", path, e.getErrorCode());
+            throw failure(operation, path, e.getErrorCode());
         }
     }
 
     /**
      * Shuts the connection down in both directions: the peer sees the end of the stream, and a thread of this process
-     * waiting in {@code poll} on it wakes up. The descriptor stays open.
+     * waiting on it, in {@code poll} or in a blocking {@code recvmsg}, wakes up. The descriptor stays open.
      */
     public static void shutdown(int fd, Path path) {
+        shutdown(fd, path, SHUT_RDWR, "shut down the connection");
+    }
+
+    /**
+     * Shuts down the receiving side only: a thread of this process waiting for a message on the connection, in
+     * {@code poll} or in a blocking {@code recvmsg}, wakes up and finds the end of the stream, as does every later
+     * receive once the messages already queued are read; the peer can send no more, but this side still can.
+     */
+    public static void shutdownReceiving(int fd, Path path) {
+        shutdown(fd, path, SHUT_RD, "shut down the receiving side of the connection");
+    }
+
+    private static void shutdown(int fd, Path path, int how, String operation) {
         try {
-            shutdown(fd, SHUT_RDWR);
+            shutdown(fd, how);
         } catch (LastErrorException e) {
             if (e.getErrorCode() != Errno.ENOTCONN.code()) {
-                throw failure("shut down the connection", path, e.getErrorCode());
+                throw failure(operation, path, e.getErrorCode());
             }
         }
     }

@@ -9,9 +9,12 @@ import io.memfd.internal.SocketMessages;
 import io.memfd.internal.UnixSockets;
 
 /**
- * One connected socket, of a server or a client, with timed waits. Every wait happens in {@code poll} together with
- * the server's wake-up descriptor, so that no thread is ever stuck in a native call a stopping server cannot end.
- * Used by one thread at a time, except {@link #close()}, which any thread may call.
+ * One connected socket, of a server or a client, with timed waits. Waiting for a message happens in a blocking
+ * {@code recvmsg}, one system call per message as in C, bounded by the socket's receive timeout; another thread ends
+ * such a wait at once by shutting the receiving side down ({@link #stopReceiving()}, {@link #close()}), so no thread
+ * is ever stuck in a native call. Waiting for room to send happens in {@code poll} together with the server's wake-up
+ * descriptor. Used by one thread at a time, except {@link #stopReceiving()} and {@link #close()}, which any thread may
+ * call.
  */
 final class Connection implements AutoCloseable {
 
@@ -20,21 +23,47 @@ final class Connection implements AutoCloseable {
     private final FdHandle wakeUp;
     private final Path path;
     private final SocketMessages.Buffer buffer;
+    /** The socket's receive timeout, for {@link #receive(String)}; {@code null} where it is not set. */
+    private final Duration receiveTimeout;
 
+    /** A connection that only sends, such as a server's refusal: it never waits for a message. */
     Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity) {
+        this(socket, wakeUp, path, payloadCapacity, null);
+    }
+
+    private Connection(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity, Duration receiveTimeout) {
         this.socket = socket;
         this.wakeUp = wakeUp;
         this.path = path;
         this.buffer = new SocketMessages.Buffer(payloadCapacity);
+        this.receiveTimeout = receiveTimeout;
     }
 
-    /** Connects a client to the server at {@code path}, waiting at most {@code timeout} for a busy one. */
-    static Connection connect(Path path, Duration timeout, int payloadCapacity) {
+    /**
+     * Connects a client to the server at {@code path}, waiting at most {@code connectTimeout} for a busy one; each
+     * {@link #receive(String)} waits at most {@code receiveTimeout}.
+     */
+    static Connection connect(Path path, Duration connectTimeout, Duration receiveTimeout, int payloadCapacity) {
         FdHandle socket = new FdHandle(UnixSockets.open(path, false));
         try {
-            UnixSockets.setSendTimeout(socket.number(), path, timeout);
+            UnixSockets.setSendTimeout(socket.number(), path, connectTimeout);
+            UnixSockets.setReceiveTimeout(socket.number(), path, receiveTimeout);
             UnixSockets.connect(socket.number(), path);
-            return new Connection(socket, null, path, payloadCapacity);
+            return new Connection(socket, null, path, payloadCapacity, receiveTimeout);
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A connection a server accepted; each {@link #receive(String)} waits at most {@code idleTimeout}. The socket is
+     * closed if its timeout cannot be set.
+     */
+    static Connection accepted(FdHandle socket, FdHandle wakeUp, Path path, int payloadCapacity, Duration idleTimeout) {
+        try {
+            UnixSockets.setReceiveTimeout(socket.number(), path, idleTimeout);
+            return new Connection(socket, wakeUp, path, payloadCapacity, idleTimeout);
         } catch (RuntimeException e) {
             socket.close();
             throw e;
@@ -52,20 +81,22 @@ final class Connection implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for one message and receives it; returns {@code null} when the server is stopping.
-     * The result may be the end of the stream.
+     * Waits for one message in a blocking {@code recvmsg}, at most the receive timeout given to {@link #connect} or
+     * {@link #accepted}. The result may be the end of the stream, which is also what a wait ended by
+     * {@link #stopReceiving()} or {@link #close()} returns.
      *
      * @throws IpcTimeoutException if no message came in time
      */
-    SocketMessages.Received receive(Duration timeout, String operation) {
-        for (;;) {
-            if (!await(Poll.POLLIN, timeout, operation)) {
-                return null;
+    SocketMessages.Received receive(String operation) {
+        int fd = acquire(operation);
+        try {
+            SocketMessages.Received message = SocketMessages.receive(fd, path, buffer, true);
+            if (message == null) {
+                throw new IpcTimeoutException(operation, path, receiveTimeout);
             }
-            SocketMessages.Received message = receiveNow(operation);
-            if (message != null) {
-                return message;
-            }
+            return message;
+        } finally {
+            socket.release();
         }
     }
 
@@ -73,7 +104,7 @@ final class Connection implements AutoCloseable {
     SocketMessages.Received receiveNow(String operation) {
         int fd = acquire(operation);
         try {
-            return SocketMessages.receive(fd, path, buffer);
+            return SocketMessages.receive(fd, path, buffer, false);
         } finally {
             socket.release();
         }
@@ -97,6 +128,22 @@ final class Connection implements AutoCloseable {
             }
             if (!await(Poll.POLLOUT, timeout, operation)) {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Ends every wait for a message, the one in progress and all later ones, with the end of the stream, while replies
+     * can still be sent ({@code shutdown(SHUT_RD)}): how a stopping server frees its connections' threads.
+     */
+    void stopReceiving() {
+        if (socket.acquire()) {
+            try {
+                UnixSockets.shutdownReceiving(socket.number(), path);
+            } catch (IpcException e) {
+                // The connection is broken already: nothing waits on it for long.
+            } finally {
+                socket.release();
             }
         }
     }

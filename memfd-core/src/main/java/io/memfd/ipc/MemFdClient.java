@@ -137,7 +137,7 @@ public final class MemFdClient implements AutoCloseable {
 
     private byte[] awaitReply(Connection current, String operation) {
         try {
-            SocketMessages.Received reply = current.receive(replyTimeout, operation);
+            SocketMessages.Received reply = current.receive(operation);
             return body(reply, operation);
         } catch (MessageRejectedException e) {
             if (e.reason() == RejectReason.PEER_NOT_ALLOWED || e.reason() == RejectReason.TOO_MANY_CONNECTIONS) {
@@ -190,7 +190,7 @@ public final class MemFdClient implements AutoCloseable {
         }
         Connection current = connection;
         if (current == null) {
-            current = Connection.connect(path, connectTimeout, Wire.capacity(maxPayloadSize));
+            current = Connection.connect(path, connectTimeout, replyTimeout, Wire.capacity(maxPayloadSize));
             connection = current;
             if (closed) {
                 // close() ran meanwhile and may have missed this connection: it sets closed before it reads connection.

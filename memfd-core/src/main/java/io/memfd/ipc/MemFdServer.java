@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,6 +25,7 @@ import io.memfd.Seal;
 import io.memfd.SizeLimitExceededException;
 import io.memfd.internal.FdHandle;
 import io.memfd.internal.Poll;
+import io.memfd.internal.ProcFdDirectory;
 import io.memfd.internal.SocketMessages;
 import io.memfd.internal.UnixSockets;
 
@@ -54,10 +56,15 @@ import io.memfd.internal.UnixSockets;
  * refused with {@link RejectReason#TOO_MANY_CONNECTIONS}. A connection that sends nothing for {@code idleTimeout} is
  * closed. The socket file is created with mode {@code 0600} (configurable), never wider even for an instant; a file
  * left behind by a server that died is replaced, a live server's never; the file is removed when the server stops.
+ * While any server runs, the process keeps one descriptor of {@code /proc/self/fd} open, through which each received
+ * buffer's link is read faster than through the full path.
  *
- * <p><b>Stopping.</b> {@link #close()} returns promptly: every thread of the server waits in {@code poll} together
- * with a wake-up eventfd, never in a blocking {@code accept} or {@code recvmsg} (a thread inside a native call cannot be
- * interrupted from Java). Only handlers still running are waited for, up to {@code shutdownTimeout}.
+ * <p><b>Stopping.</b> {@link #close()} returns promptly, although a thread inside a native call cannot be interrupted
+ * from Java: the accepting thread waits in {@code poll} together with a wake-up eventfd, which stopping signals; a
+ * connection's thread waits for the next message in a blocking {@code recvmsg} (one system call per message, as a C
+ * server makes), and stopping shuts down the receiving side of every connection, which ends that wait at once. A
+ * message that arrives as the server stops is not handled; its descriptors are closed. Only handlers still running are
+ * waited for, up to {@code shutdownTimeout}.
  *
  * <p>The wire format is described in the {@linkplain io.memfd.ipc package documentation}; a peer in another language
  * needs a dozen lines. A server runs once: {@link #start()} binds and serves, {@link #close()} stops for good; build a
@@ -88,9 +95,15 @@ public final class MemFdServer implements AutoCloseable {
     private final MemFdServerListener listener;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
+    /** The connections being served, so that stopping can end their threads' waits. */
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadNumbers = new AtomicInteger();
     private final Object lifecycle = new Object();
     private State state = State.NEW;
+    /** Set with {@code state = STOPPED}; read without the lock by connection threads after each message. */
+    private volatile boolean stopping;
+    /** Whether this server holds {@code /proc/self/fd} open, to check each received buffer faster. */
+    private boolean holdsFdDirectory;
     private FdHandle listening;
     private FdHandle wakeUp;
     private SocketFile socketFile;
@@ -135,6 +148,8 @@ public final class MemFdServer implements AutoCloseable {
                         + " build a new one to serve again");
             }
             try {
+                ProcFdDirectory.hold();
+                holdsFdDirectory = true;
                 wakeUp = new FdHandle(Poll.newWakeUp(path));
                 listening = new FdHandle(UnixSockets.open(path, true));
                 socketFile = SocketFile.bind(listening, path, fileMode);
@@ -163,11 +178,16 @@ public final class MemFdServer implements AutoCloseable {
         synchronized (lifecycle) {
             State previous = state;
             state = State.STOPPED;
+            stopping = true;
             if (previous != State.RUNNING) {
                 return;
             }
         }
         wake();
+        // Every connection registered before the state changed is in the set now; later ones were refused.
+        for (Connection connection : connections) {
+            connection.stopReceiving();
+        }
         boolean interrupted = false;
         try {
             acceptor.join(shutdownTimeout.toMillis());
@@ -193,9 +213,14 @@ public final class MemFdServer implements AutoCloseable {
 
     /**
      * Removes the socket file and closes the listening socket and the wake-up descriptor, as far as they exist. The
-     * wake-up descriptor stays usable for threads still holding it, and is closed when the last one lets go.
+     * wake-up descriptor stays usable for threads still holding it, and is closed when the last one lets go. Lets go
+     * of {@code /proc/self/fd}: buffers still being checked are then checked through its full path.
      */
     private void release() {
+        if (holdsFdDirectory) {
+            holdsFdDirectory = false;
+            ProcFdDirectory.letGo();
+        }
         if (socketFile != null) {
             socketFile.remove();
         }
@@ -307,14 +332,36 @@ public final class MemFdServer implements AutoCloseable {
                     + " connections at most; try again later");
             return;
         }
-        Connection connection = new Connection(socket, wakeUp, path, Wire.capacity(maxPayloadSize));
+        Connection connection;
         try {
+            connection = Connection.accepted(socket, wakeUp, path, Wire.capacity(maxPayloadSize), idleTimeout);
+        } catch (RuntimeException e) {
+            activeConnections.decrementAndGet();
+            throw e;
+        }
+        try {
+            register(connection);
             workers.execute(() -> serve(connection, peer));
         } catch (RejectedExecutionException e) {
             // The server is stopping.
-            activeConnections.decrementAndGet();
+            forget(connection);
             connection.close();
         }
+    }
+
+    /** Adds a connection to those that stopping wakes, unless the server is stopping already. */
+    private void register(Connection connection) {
+        synchronized (lifecycle) {
+            if (state != State.RUNNING) {
+                throw new RejectedExecutionException("the server at " + path + " is stopping");
+            }
+            connections.add(connection);
+        }
+    }
+
+    private void forget(Connection connection) {
+        connections.remove(connection);
+        activeConnections.decrementAndGet();
     }
 
     /** Tells a refused peer why, if its queue has room (never waiting), and closes the connection. */
@@ -331,8 +378,12 @@ public final class MemFdServer implements AutoCloseable {
     private void serve(Connection connection, PeerCredentials peer) {
         try (connection) {
             for (;;) {
-                SocketMessages.Received message = connection.receive(idleTimeout, "wait for a message");
-                if (message == null || message.isEndOfStream()) {
+                SocketMessages.Received message = connection.receive("wait for a message");
+                if (message.isEndOfStream()) {
+                    return;
+                }
+                if (stopping) {
+                    message.closeFds();
                     return;
                 }
                 if (!connection.send(answer(message, peer), -1, idleTimeout, "send a reply")) {
@@ -346,7 +397,7 @@ public final class MemFdServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Closing a connection from " + peer + " after a failure", e);
         } finally {
-            activeConnections.decrementAndGet();
+            forget(connection);
         }
     }
 

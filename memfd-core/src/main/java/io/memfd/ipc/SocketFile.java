@@ -98,7 +98,7 @@ final class SocketFile {
             throw new IpcException("inspect the existing socket file", path, e.toString(), 0);
         }
         try {
-            Connection.connect(path, PROBE_TIMEOUT, 1).close();
+            Connection.connect(path, PROBE_TIMEOUT, PROBE_TIMEOUT, 1).close();
         } catch (ServerUnavailableException e) {
             if (e.errno() == Errno.ECONNREFUSED.code()) {
                 replaceStale(path, identity);

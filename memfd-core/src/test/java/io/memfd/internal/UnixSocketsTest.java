@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +62,8 @@ class UnixSocketsTest {
             assertThat(rawControlMessageTypes(pair[1])).containsExactly(SCM_CREDENTIALS, SCM_RIGHTS);
 
             send(pair[0], memfd);
-            SocketMessages.Received received = SocketMessages.receive(pair[1], directory, new SocketMessages.Buffer(16));
+            SocketMessages.Received received = SocketMessages.receive(pair[1], directory, new SocketMessages.Buffer(16),
+                false);
 
             assertThat(received.payload()).isEqualTo("hi".getBytes(UTF_8));
             assertThat(received.fds()).hasSize(1);
@@ -77,9 +79,18 @@ class UnixSocketsTest {
         int[] pair = connectedPair();
         UnixSockets.shutdown(pair[0], directory);
 
-        SocketMessages.Received received = SocketMessages.receive(pair[1], directory, new SocketMessages.Buffer(16));
+        SocketMessages.Received received = SocketMessages.receive(pair[1], directory, new SocketMessages.Buffer(16),
+                false);
 
         assertThat(received.isEndOfStream()).isTrue();
+    }
+
+    @Test
+    void aWaitingReceiveEndsEmptyHandedAtTheReceiveTimeout() {
+        int[] pair = connectedPair();
+        UnixSockets.setReceiveTimeout(pair[1], directory, Duration.ofMillis(20));
+
+        assertThat(SocketMessages.receive(pair[1], directory, new SocketMessages.Buffer(16), true)).isNull();
     }
 
     private void send(int socket, MemFd memfd) {

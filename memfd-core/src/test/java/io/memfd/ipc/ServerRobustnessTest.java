@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,48 @@ class ServerRobustnessTest {
             sender.join(TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS));
             assertThat(sender.isAlive()).isFalse();
             awaitNoThreadsOf(server);
+        }
+    }
+
+    @Test
+    void aHandlerStillRunningWhenTheServerStopsGetsItsReplyOut() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch handling = new CountDownLatch(1);
+        MemFdServer server = MemFdServer.builder(directory.resolve("late.sock")).bufferRequired(false)
+                .handler(request -> {
+                    handling.countDown();
+                    release.await();
+                    return "late".getBytes(UTF_8);
+                }).start();
+        try (MemFdClient client = MemFdClient.builder(server.path()).build()) {
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread sender = new Thread(() -> {
+                try {
+                    outcome.set(new String(client.send(new byte[0]), UTF_8));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            sender.start();
+            assertThat(handling.await(NO_HANG_SECONDS, TimeUnit.SECONDS)).isTrue();
+            Thread closer = new Thread(server::close);
+            closer.start();
+            // The socket file goes once every connection has stopped receiving: the stop is under way.
+            long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS);
+            while (Files.exists(server.path()) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(server.path()).doesNotExist();
+
+            release.countDown();
+
+            sender.join(TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS));
+            closer.join(TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS));
+            assertThat(outcome.get()).isEqualTo("late");
+            assertThat(closer.isAlive()).isFalse();
+            awaitNoThreadsOf(server);
+        } finally {
+            release.countDown();
         }
     }
 

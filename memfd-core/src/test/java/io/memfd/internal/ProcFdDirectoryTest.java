@@ -1,0 +1,86 @@
+package io.memfd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.memfd.MemFd;
+import io.memfd.NotMemFdException;
+import io.memfd.testing.OpenFds;
+import io.memfd.testing.TestLibc;
+
+/** Reading descriptors' links through the full path and through a held {@code /proc/self/fd}. */
+class ProcFdDirectoryTest {
+
+    private static final String FD_DIRECTORY = "/proc/" + ProcessHandle.current().pid() + "/fd";
+
+    @Test
+    void aLinkReadsTheSameThroughTheHeldDirectoryAndThroughTheFullPath() {
+        try (MemFd memfd = MemFd.create("grüße ✓ (x)")) {
+            String throughPath = memfd.withRawFd(fd -> ProcFdDirectory.linkTarget(fd, "test"));
+            ProcFdDirectory.hold();
+            String throughDirectory;
+            try {
+                throughDirectory = memfd.withRawFd(fd -> ProcFdDirectory.linkTarget(fd, "test"));
+            } finally {
+                ProcFdDirectory.letGo();
+            }
+
+            assertThat(throughPath).isEqualTo("/memfd:grüße ✓ (x) (deleted)");
+            assertThat(throughDirectory).isEqualTo(throughPath);
+        }
+    }
+
+    @Test
+    void aNumberThatIsNotOpenIsReportedEitherWay() {
+        assertThatThrownBy(() -> ProcFdDirectory.linkTarget(987654, "test")).isInstanceOf(NotMemFdException.class)
+                .hasMessage("descriptor (fd 987654): test failed: no descriptor with this number is open");
+        ProcFdDirectory.hold();
+        try {
+            assertThatThrownBy(() -> ProcFdDirectory.linkTarget(987654, "test"))
+                    .isInstanceOf(NotMemFdException.class)
+                    .hasMessage("descriptor (fd 987654): test failed: no descriptor with this number is open");
+        } finally {
+            ProcFdDirectory.letGo();
+        }
+    }
+
+    @Test
+    void aLongTargetIsReadWhole(@TempDir Path directory) throws IOException {
+        Path deep = Files.createDirectories(directory.resolve("d".repeat(200)).resolve("e".repeat(200)));
+        Path file = Files.createFile(deep.resolve("f".repeat(200)));
+        int fd = TestLibc.open(file.toString(), TestLibc.O_RDONLY | TestLibc.O_CLOEXEC, 0);
+        try {
+            assertThat(file.toString()).hasSizeGreaterThan(600);
+            assertThat(ProcFdDirectory.linkTarget(fd, "test")).isEqualTo(file.toString());
+        } finally {
+            TestLibc.close(fd);
+        }
+    }
+
+    @Test
+    void theDirectoryIsOpenWhileAnyoneHoldsItAndClosedAfterTheLast() {
+        long before = directoryDescriptors();
+        ProcFdDirectory.hold();
+        ProcFdDirectory.hold();
+        long whileHeldTwice = directoryDescriptors();
+        ProcFdDirectory.letGo();
+        long whileHeldOnce = directoryDescriptors();
+        ProcFdDirectory.letGo();
+
+        assertThat(whileHeldTwice).isEqualTo(before + 1);
+        assertThat(whileHeldOnce).isEqualTo(before + 1);
+        assertThat(directoryDescriptors()).isEqualTo(before);
+    }
+
+    /** Descriptors open on this process's fd directory, besides the one the listing itself uses. */
+    private static long directoryDescriptors() {
+        return OpenFds.targets().stream().filter(FD_DIRECTORY::equals).count() - 1;
+    }
+}
