@@ -2,6 +2,7 @@ package io.memfd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,6 +135,41 @@ class AdoptTest {
         assertThatThrownBy(() -> MemFd.adopt(987_654))
                 .isInstanceOf(NotMemFdException.class)
                 .hasMessage("descriptor (fd 987654): adopt failed: no descriptor with this number is open");
+    }
+
+    @Test
+    void aFileWhoseLinkCannotBeReadIsRejectedAndClosed(@TempDir Path directory) {
+        // A path longer than PATH_MAX (4096) makes the /proc/self/fd link unreadable (ENAMETOOLONG), though the
+        // descriptor is open: adopt owns it from then on and must close it. Only *at calls can build such a path.
+        String level = "d".repeat(200);
+        int levels = 25;
+        int[] directories = new int[levels + 1];
+        directories[0] = TestLibc.open(directory.toString(), TestLibc.O_RDONLY | TestLibc.O_DIRECTORY, 0);
+        for (int i = 1; i <= levels; i++) {
+            TestLibc.mkdirat(directories[i - 1], level, 0700);
+            directories[i] = TestLibc.openat(directories[i - 1], level, TestLibc.O_RDONLY | TestLibc.O_DIRECTORY, 0);
+        }
+        try {
+            int fd = TestLibc.openat(directories[levels], "deep", TestLibc.O_RDWR | TestLibc.O_CREAT, 0600);
+            Throwable thrown = catchThrowable(() -> MemFd.adopt(fd));
+            boolean leftOpen = isOpen(fd);
+            if (leftOpen) {
+                // Not left for the other tests, whose descriptor counts read every link.
+                TestLibc.close(fd);
+            }
+            assertThat(thrown)
+                    .isInstanceOf(NotMemFdException.class)
+                    .hasMessage("descriptor (fd " + fd + "): adopt failed: its /proc/self/fd link cannot be read,"
+                            + " so it is not a memfd");
+            assertThat(leftOpen).as("the rejected descriptor was closed").isFalse();
+        } finally {
+            TestLibc.unlinkat(directories[levels], "deep", 0);
+            for (int i = levels; i >= 1; i--) {
+                TestLibc.close(directories[i]);
+                TestLibc.unlinkat(directories[i - 1], level, TestLibc.AT_REMOVEDIR);
+            }
+            TestLibc.close(directories[0]);
+        }
     }
 
     private static void assertRejected(int fd, String whatItIs) {

@@ -30,6 +30,10 @@ public final class MemfdCheck {
      * @param target the descriptor's link target, from {@link ProcFdDirectory#linkTarget}
      */
     public static Found check(int fd, String target, String operation) {
+        if (target == null) {
+            // A memfd's link is short ("/memfd:" + at most 249 bytes + " (deleted)"), so it is always readable.
+            throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read, so it is not a memfd");
+        }
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
             throw new NotMemFdException(operation, fd, "it is " + describe(target) + ", not a memfd");
         }

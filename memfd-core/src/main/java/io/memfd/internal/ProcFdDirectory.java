@@ -81,9 +81,13 @@ public final class ProcFdDirectory {
 
     /**
      * Where descriptor {@code fd}'s link points: read through the held directory if there is one, otherwise through
-     * the full path.
+     * the full path. Only a number that is not open throws, so that a caller can tell it from a descriptor it then
+     * owns.
      *
-     * @throws NotMemFdException if no descriptor with this number is open, or the link cannot be read
+     * @return the target, or {@code null} when a descriptor is open under this number but its link cannot be read
+     *     (a file whose path is longer than {@code PATH_MAX}): the caller owns it, and {@link MemfdCheck#check}
+     *     rejects it
+     * @throws NotMemFdException if no descriptor with this number is open
      */
     public static String linkTarget(int fd, String operation) {
         FdHandle held = directory;
@@ -109,10 +113,10 @@ public final class ProcFdDirectory {
             try {
                 length = readlinkat(dirfd, address, address + TARGET, size);
             } catch (LastErrorException e) {
-                throw e.getErrorCode() == Errno.ENOENT.code()
-                        ? new NotMemFdException(operation, fd, "no descriptor with this number is open")
-                        : new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read: "
-                                + Errno.meaning(e.getErrorCode()));
+                if (e.getErrorCode() == Errno.ENOENT.code()) {
+                    throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
+                }
+                return null;
             }
             byte[] target = new byte[(int) Math.min(length, size)];
             buffer.get(TARGET, target);

@@ -16,6 +16,7 @@ public final class TestLibc {
     public static final int O_CREAT = 0x40;
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int AT_REMOVEDIR = 0x200;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
@@ -34,6 +35,12 @@ public final class TestLibc {
     public static native int open(String path, int flags, int mode) throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
+
+    public static native int openat(int directory, String path, int flags, int mode) throws LastErrorException;
+
+    public static native int mkdirat(int directory, String path, int mode) throws LastErrorException;
+
+    public static native int unlinkat(int directory, String path, int flags) throws LastErrorException;
 
     public static native int pipe(int[] fds) throws LastErrorException;
 
