@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the zero-copy IPC of memfd-core (io.memfd.ipc) against C peers doing the same system calls, in one run:
 # the round trip of handing a sealed memfd from a client process to a server process and getting the reply, for a
-# 4 KiB and a 64 MiB buffer, and the round trip of copying 64 MiB through a socket instead. Results: docs/IPC-BENCHMARKS.md.
+# 4 KiB and a 64 MiB buffer, and the round trip of copying 64 MiB through a socket instead. Results: docs/BENCHMARKS.md.
 #
 #   bench/ipc/run.sh                 3 rounds (about 5 minutes)
 #   bench/ipc/run.sh --rounds 5      more rounds
