@@ -42,12 +42,7 @@ public final class FileStatus {
 
     /** The file's size in bytes. */
     public static long size(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_SIZE);
-        try {
-            return buffer.getLong(STX_SIZE);
-        } finally {
-            NativeBuffers.release(buffer);
-        }
+        return statxLong(fd, name, STATX_SIZE, STX_SIZE);
     }
 
     /**
@@ -65,12 +60,7 @@ public final class FileStatus {
 
     /** The file's inode number: equal on two descriptors of the same file. */
     public static long inode(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_INO);
-        try {
-            return buffer.getLong(STX_INO);
-        } finally {
-            NativeBuffers.release(buffer);
-        }
+        return statxLong(fd, name, STATX_INO, STX_INO);
     }
 
     /** Whether the file lives on hugetlbfs: a memfd created with huge pages. */
@@ -83,6 +73,16 @@ public final class FileStatus {
         }
         // f_type, the file system's magic number, is the first field.
         return buffer[0] == HUGETLBFS_MAGIC;
+    }
+
+    /** One 64-bit field of the status. */
+    private static long statxLong(int fd, String name, int mask, int field) {
+        ByteBuffer buffer = statx(fd, name, mask);
+        try {
+            return buffer.getLong(field);
+        } finally {
+            NativeBuffers.release(buffer);
+        }
     }
 
     /** The status in a pooled native buffer, which the caller releases. */
