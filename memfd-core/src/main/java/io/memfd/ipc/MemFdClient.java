@@ -3,6 +3,7 @@ package io.memfd.ipc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 import io.memfd.MemFd;
 import io.memfd.internal.SocketMessages;
@@ -18,6 +19,12 @@ import io.memfd.internal.UnixSockets;
  *     byte[] reply = client.send("report v1".getBytes(UTF_8), report);
  * }
  * }</pre>
+ *
+ * <p><b>Whom it talks to.</b> On connecting, before anything is sent, the client checks the user the server's process
+ * runs as ({@code SO_PEERCRED}): by default only its own user, as a server by default accepts only its own. Whoever
+ * binds a socket path first owns it, so in a directory other users can write to ({@code /tmp}) another user's process
+ * could stand in for the server; it gets a {@link ServerUnavailableException}, never a descriptor. Allow other users,
+ * such as root for a system daemon, with {@link Builder#allowedServerUids}.
  *
  * <p><b>Connection.</b> The client connects on first use and keeps the connection. When a send finds that the server
  * closed an idle connection, the client reconnects and sends again, once: the server never saw that message. After any
@@ -36,6 +43,7 @@ public final class MemFdClient implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration replyTimeout;
     private final int maxPayloadSize;
+    private final Set<Long> allowedServerUids;
 
     /** Written under the lock; read without it by {@link #close()}, which must not wait for a call in progress. */
     private volatile Connection connection;
@@ -46,6 +54,7 @@ public final class MemFdClient implements AutoCloseable {
         this.connectTimeout = builder.connectTimeout;
         this.replyTimeout = builder.replyTimeout;
         this.maxPayloadSize = builder.maxPayloadSize;
+        this.allowedServerUids = builder.allowedServerUids;
     }
 
     /** A builder for a client of the server at {@code path}; every setting has a default. */
@@ -74,8 +83,8 @@ public final class MemFdClient implements AutoCloseable {
     }
 
     /**
-     * The credentials of the server's process ({@code SO_PEERCRED}), connecting first if needed: check them before
-     * sending anything confidential to a socket in a directory others can write to.
+     * The credentials of the server's process ({@code SO_PEERCRED}), connecting first if needed. Its user is one of
+     * {@link Builder#allowedServerUids}: connecting checks that.
      */
     public synchronized PeerCredentials serverCredentials() {
         return connected().peer();
@@ -191,6 +200,12 @@ public final class MemFdClient implements AutoCloseable {
         Connection current = connection;
         if (current == null) {
             current = Connection.connect(path, connectTimeout, replyTimeout, Wire.capacity(maxPayloadSize));
+            try {
+                requireAllowedServer(current);
+            } catch (RuntimeException e) {
+                current.close();
+                throw e;
+            }
             connection = current;
             if (closed) {
                 // close() ran meanwhile and may have missed this connection: it sets closed before it reads connection.
@@ -199,6 +214,15 @@ public final class MemFdClient implements AutoCloseable {
             }
         }
         return current;
+    }
+
+    private void requireAllowedServer(Connection current) {
+        PeerCredentials server = current.peer();
+        if (!allowedServerUids.contains(server.uid())) {
+            throw new ServerUnavailableException("connect", path, "the process listening there runs as uid "
+                    + server.uid() + " (pid " + server.pid() + "), not as a user this client allows "
+                    + allowedServerUids + "; nothing was sent", 0);
+        }
     }
 
     private void drop(Connection current) {
@@ -215,6 +239,7 @@ public final class MemFdClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration replyTimeout = Duration.ofSeconds(30);
         private int maxPayloadSize = 64 * 1024;
+        private Set<Long> allowedServerUids = Set.of(UnixSockets.effectiveUid());
 
         private Builder(Path path) {
             this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
@@ -238,6 +263,18 @@ public final class MemFdClient implements AutoCloseable {
         /** The largest header sent and reply accepted, in bytes. Default: 64 KiB, as on the server. */
         public Builder maxPayloadSize(int maxPayloadSize) {
             this.maxPayloadSize = (int) Settings.positive(maxPayloadSize, "maxPayloadSize");
+            return this;
+        }
+
+        /**
+         * The users the server's process may run as, checked on connecting ({@code SO_PEERCRED}) before anything is
+         * sent. Default: this process's own user only. Add 0 for a server that runs as root.
+         */
+        public Builder allowedServerUids(Set<Long> allowedServerUids) {
+            if (allowedServerUids.isEmpty()) {
+                throw new IllegalArgumentException("At least one uid must be allowed for the server");
+            }
+            this.allowedServerUids = Set.copyOf(allowedServerUids);
             return this;
         }
 

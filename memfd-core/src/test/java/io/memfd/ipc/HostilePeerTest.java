@@ -2,12 +2,14 @@ package io.memfd.ipc;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
@@ -157,6 +159,58 @@ class HostilePeerTest {
                         .containsExactly("EACCES");
             }
         });
+    }
+
+    @Test
+    void aClientSendsNothingToAServerOfAnotherUser() throws Exception {
+        assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
+        inDirectoryOthersCanWriteTo(shared -> {
+            Path socket = shared.resolve("impostor.sock");
+            try (PythonPeer impostor = PythonPeer.start("impostor", socket.toString());
+                    MemFdClient client = MemFdClient.builder(socket).build();
+                    MemFd secret = MemFd.create("secret")) {
+                assertThat(impostor.readLine()).isEqualTo("ready");
+                assertThatThrownBy(() -> client.send("secret".getBytes(UTF_8), secret))
+                        .isInstanceOf(ServerUnavailableException.class)
+                        .hasMessageContaining("runs as uid " + NOBODY)
+                        .hasMessageEndingWith("not as a user this client allows [0]; nothing was sent");
+                assertThat(impostor.finish()).containsExactly("received 0 bytes and 0 descriptors");
+            }
+        });
+    }
+
+    @Test
+    void aClientSendsToAServerOfAnotherUserItAllows() throws Exception {
+        assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
+        inDirectoryOthersCanWriteTo(shared -> {
+            Path socket = shared.resolve("allowed.sock");
+            try (PythonPeer other = PythonPeer.start("impostor", socket.toString());
+                    MemFdClient client = MemFdClient.builder(socket).allowedServerUids(Set.of(NOBODY)).build();
+                    MemFd buffer = MemFd.create("for nobody")) {
+                assertThat(other.readLine()).isEqualTo("ready");
+                assertThat(client.serverCredentials().uid()).isEqualTo(NOBODY);
+                // The peer closes without answering; what counts is what it received.
+                assertThatThrownBy(() -> client.send("hello".getBytes(UTF_8), buffer))
+                        .isInstanceOf(ConnectionClosedException.class);
+                assertThat(other.finish()).containsExactly("received 6 bytes and 1 descriptors");
+            }
+        });
+    }
+
+    /** Runs {@code test} in a new directory under /tmp where every user may create files; removes what is left. */
+    private static void inDirectoryOthersCanWriteTo(DirectoryTest test) throws Exception {
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
+        try {
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            test.run(shared);
+        } finally {
+            try (var left = Files.list(shared)) {
+                for (Path path : left.toList()) {
+                    Files.delete(path);
+                }
+            }
+            Files.delete(shared);
+        }
     }
 
     /** Runs {@code test} in a new directory under /tmp that every user may enter (the test's own is owner-only). */

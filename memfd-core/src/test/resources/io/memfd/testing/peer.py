@@ -7,6 +7,7 @@ one memfd attached (SCM_RIGHTS); a reply is 0x00 and the application's reply, or
     peer.py send SOCKET CASE   send one message (a good one, or one of the hostile cases below), print the outcome
     peer.py serve SOCKET       accept one connection, check the memfd it brings, answer, print what was received
     peer.py serve-with-fds SOCKET   the same, but slip two descriptors into the reply, as a hostile server might
+    peer.py impostor SOCKET    as nobody, bind where a server should be, accept one connection, print what came
 
 Every line printed is a result the Java test reads; errors go to stderr.
 """
@@ -165,5 +166,20 @@ def serve_with_fds(path):
     serve(path, reply_fds=[memfd("unwanted", b"x"), os.pipe()[0]])
 
 
+def impostor(path):
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(1)
+    print("ready", flush=True)
+    conn, _ = listener.accept()
+    msg, fds, _, _ = socket.recv_fds(conn, 65537, 1)
+    print("received %d bytes and %d descriptors" % (len(msg), len(fds)), flush=True)
+    conn.close()
+    listener.close()
+
+
 if __name__ == "__main__":
-    {"send": send, "serve": serve, "serve-with-fds": serve_with_fds}[sys.argv[1]](*sys.argv[2:])
+    {"send": send, "serve": serve, "serve-with-fds": serve_with_fds, "impostor": impostor}[sys.argv[1]](*sys.argv[2:])

@@ -83,11 +83,14 @@ public final class MemFdIpcAutoConfiguration {
     @ConditionalOnProperty("memfd.ipc.client.path")
     MemFdClient memFdClient(MemFdIpcProperties properties) {
         MemFdIpcProperties.Client client = properties.getClient();
-        return MemFdClient.builder(client.getPath())
+        MemFdClient.Builder builder = MemFdClient.builder(client.getPath())
             .connectTimeout(client.getConnectTimeout())
             .replyTimeout(client.getReplyTimeout())
-            .maxPayloadSize((int) client.getMaxPayloadSize().toBytes())
-            .build();
+            .maxPayloadSize((int) client.getMaxPayloadSize().toBytes());
+        if (!client.getAllowedServerUids().isEmpty()) {
+            builder.allowedServerUids(client.getAllowedServerUids());
+        }
+        return builder.build();
     }
 
     /** {@code memfd-NAME.sock} in {@code java.io.tmpdir}, NAME being the application's name made safe for a path. */

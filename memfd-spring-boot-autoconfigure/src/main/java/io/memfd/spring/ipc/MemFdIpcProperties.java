@@ -212,6 +212,12 @@ public class MemFdIpcProperties implements Validator {
         /** Largest header sent and largest reply accepted; as on the server. */
         private DataSize maxPayloadSize = DataSize.ofKilobytes(64);
 
+        /**
+         * User ids the server's process may run as (SO_PEERCRED), checked on connecting, before anything is sent.
+         * Default: only the user this application runs as. Add 0 for a server that runs as root.
+         */
+        private Set<Long> allowedServerUids = new LinkedHashSet<>();
+
         public @Nullable Path getPath() {
             return this.path;
         }
@@ -243,6 +249,14 @@ public class MemFdIpcProperties implements Validator {
         public void setMaxPayloadSize(DataSize maxPayloadSize) {
             this.maxPayloadSize = maxPayloadSize;
         }
+
+        public Set<Long> getAllowedServerUids() {
+            return this.allowedServerUids;
+        }
+
+        public void setAllowedServerUids(Set<Long> allowedServerUids) {
+            this.allowedServerUids = allowedServerUids;
+        }
     }
 
     /** Validates the server's and the client's settings, each as Spring Boot binds it. */
@@ -273,9 +287,7 @@ public class MemFdIpcProperties implements Validator {
         if (server.requiredSeals == null) {
             errors.rejectValue("requiredSeals", "memfd.invalid", "must be a set of seals; shrink at least is advised");
         }
-        if (server.allowedUids != null && server.allowedUids.stream().anyMatch((uid) -> uid == null || uid < 0)) {
-            errors.rejectValue("allowedUids", "memfd.invalid", "must be user ids, 0 or more");
-        }
+        checkUids(errors, "allowedUids", server.allowedUids);
         checkPayloadSize(errors, server.maxPayloadSize);
         if (server.maxBufferSize != null) {
             checkPositive(errors, "maxBufferSize", server.maxBufferSize.toBytes());
@@ -290,6 +302,13 @@ public class MemFdIpcProperties implements Validator {
         checkPositive(errors, "connectTimeout", client.connectTimeout);
         checkPositive(errors, "replyTimeout", client.replyTimeout);
         checkPayloadSize(errors, client.maxPayloadSize);
+        checkUids(errors, "allowedServerUids", client.allowedServerUids);
+    }
+
+    private static void checkUids(Errors errors, String field, @Nullable Set<Long> uids) {
+        if (uids != null && uids.stream().anyMatch((uid) -> uid == null || uid < 0)) {
+            errors.rejectValue(field, "memfd.invalid", "must be user ids, 0 or more");
+        }
     }
 
     private static void checkPath(Errors errors, @Nullable Path path) {

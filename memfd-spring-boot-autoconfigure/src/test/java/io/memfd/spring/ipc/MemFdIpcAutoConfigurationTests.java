@@ -30,6 +30,7 @@ import io.memfd.ipc.MemFdServerListener;
 import io.memfd.ipc.MessageRejectedException;
 import io.memfd.ipc.PeerCredentials;
 import io.memfd.ipc.RejectReason;
+import io.memfd.ipc.ServerUnavailableException;
 import io.memfd.spring.MemFdAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -209,6 +210,27 @@ class MemFdIpcAutoConfigurationTests {
                     "memfd.ipc.server.allowed-uids=" + someoneElse)
             .run((context) -> assertRejected(socket, sealed(context.getBean(MemFdFactory.class), 1),
                     RejectReason.PEER_NOT_ALLOWED));
+    }
+
+    @Test
+    void theClientBeanSendsNothingToAServerOfAUserItDoesNotAllow() throws IOException {
+        Path socket = this.directory.resolve("untrusted.sock");
+        long me = ownUid();
+        long someoneElse = me + 1;
+        this.runner.withUserConfiguration(EchoHandler.class)
+            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket,
+                    "memfd.ipc.client.path=" + socket, "memfd.ipc.client.allowed-server-uids=" + someoneElse)
+            .run((context) -> {
+                MemFdFactory factory = context.getBean(MemFdFactory.class);
+                try (MemFd buffer = sealed(factory, 1)) {
+                    assertThatExceptionOfType(ServerUnavailableException.class)
+                        .isThrownBy(() -> context.getBean(MemFdClient.class).send(HEADER, buffer))
+                        .withMessageContaining("runs as uid " + me)
+                        .withMessageEndingWith("not as a user this client allows [" + someoneElse + "]; nothing was sent");
+                    // Only the buffer above: the server adopted none.
+                    assertThat(factory.registry().count()).isOne();
+                }
+            });
     }
 
     @Test

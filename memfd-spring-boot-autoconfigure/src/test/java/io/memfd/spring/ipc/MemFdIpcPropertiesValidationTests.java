@@ -52,7 +52,7 @@ class MemFdIpcPropertiesValidationTests {
                     "memfd.ipc.server.required-seals=shrink,grow,write", "memfd.ipc.server.allowed-uids=0,1000",
                     "memfd.ipc.server.max-payload-size=4KB", "memfd.ipc.server.max-buffer-size=1GB",
                     "memfd.ipc.server.max-connections=8", "memfd.ipc.server.idle-timeout=5s",
-                    "memfd.ipc.client.reply-timeout=2s")
+                    "memfd.ipc.client.reply-timeout=2s", "memfd.ipc.client.allowed-server-uids=0,65534")
             .run((context) -> {
                 MemFdIpcProperties.Server server = context.getBean(MemFdIpcProperties.class).getServer();
                 assertThat(server.getPath()).isEqualTo(Path.of("/run/app/ipc.sock"));
@@ -63,7 +63,9 @@ class MemFdIpcPropertiesValidationTests {
                 assertThat(server.getMaxBufferSize().toGigabytes()).isEqualTo(1);
                 assertThat(server.getMaxConnections()).isEqualTo(8);
                 assertThat(server.getIdleTimeout()).hasSeconds(5);
-                assertThat(context.getBean(MemFdIpcProperties.class).getClient().getReplyTimeout()).hasSeconds(2);
+                MemFdIpcProperties.Client client = context.getBean(MemFdIpcProperties.class).getClient();
+                assertThat(client.getReplyTimeout()).hasSeconds(2);
+                assertThat(client.getAllowedServerUids()).containsExactly(0L, 65534L);
             });
     }
 
@@ -117,6 +119,13 @@ class MemFdIpcPropertiesValidationTests {
         assertStartupFails("memfd.ipc.server.allowed-uids=1000,-1", (analysis) -> assertThat(
                 analysis.getDescription())
             .contains(origin("memfd.ipc.server.allowed-uids"), "must be user ids, 0 or more"));
+    }
+
+    @Test
+    void negativeServerUid() {
+        assertStartupFails("memfd.ipc.client.allowed-server-uids=-2", (analysis) -> assertThat(
+                analysis.getDescription())
+            .contains(origin("memfd.ipc.client.allowed-server-uids"), "must be user ids, 0 or more"));
     }
 
     @Test
