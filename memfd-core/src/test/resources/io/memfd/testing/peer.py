@@ -140,13 +140,20 @@ def send(path, case):
     sock.close()
 
 
-def serve(path, reply_fds=()):
+def accept_one(path):
+    """Binds, says "ready", takes one connection and its first message: the connection, payload and descriptors."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(1)
     print("ready", flush=True)
     conn, _ = listener.accept()
+    listener.close()
     msg, fds, _, _ = socket.recv_fds(conn, 65537, 1)
+    return conn, msg, fds
+
+
+def serve(path, reply_fds=()):
+    conn, msg, fds = accept_one(path)
     fd = fds[0]
     target = os.readlink("/proc/self/fd/%d" % fd)
     seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
@@ -159,7 +166,6 @@ def serve(path, reply_fds=()):
     socket.send_fds(conn, [b"\x00" + ("python saw " + result).encode()], list(reply_fds))
     print(result, flush=True)
     conn.close()
-    listener.close()
 
 
 def serve_with_fds(path):
@@ -170,15 +176,9 @@ def impostor(path):
     os.setgroups([])
     os.setgid(NOBODY)
     os.setuid(NOBODY)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    listener.bind(path)
-    listener.listen(1)
-    print("ready", flush=True)
-    conn, _ = listener.accept()
-    msg, fds, _, _ = socket.recv_fds(conn, 65537, 1)
+    conn, msg, fds = accept_one(path)
     print("received %d bytes and %d descriptors" % (len(msg), len(fds)), flush=True)
     conn.close()
-    listener.close()
 
 
 if __name__ == "__main__":
