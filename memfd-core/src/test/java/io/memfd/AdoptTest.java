@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +76,65 @@ class AdoptTest {
                 adopted.close();
                 assertThatThrownBy(adopted::size).isInstanceOf(MemFdClosedException.class);
             }
+        }
+    }
+
+    @Test
+    void aSizeKeptForGoodIsOneReadAfterTheSealsThatFixIt() throws Exception {
+        // The sender still holds the file: it may shrink it and then seal it against resizing while adopt checks it.
+        // A size read before those seals and kept for good would be stale for good (a mapping of that size would run
+        // past the end of the file). The race window is two system calls wide, so it is run many times over.
+        AtomicInteger round = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger senderFd = new AtomicInteger();
+        Thread sender = new Thread(() -> {
+            for (int seen = 0;;) {
+                int next = round.get();
+                if (next != seen) {
+                    seen = next;
+                    if (next < 0) {
+                        return;
+                    }
+                    // A random delay sweeps the moment of the sender's move across adopt's checks; then straight
+                    // system calls, the fastest a sender can be, as the window is about a microsecond wide.
+                    spin(ThreadLocalRandom.current().nextInt(8_000));
+                    TestLibc.ftruncate(senderFd.get(), 4096);
+                    TestLibc.fcntl(senderFd.get(), TestLibc.F_ADD_SEALS, TestLibc.F_SEAL_SHRINK | TestLibc.F_SEAL_GROW);
+                    done.set(next);
+                }
+                Thread.onSpinWait();
+            }
+        });
+        sender.start();
+        int stale = 0;
+        try {
+            long end = System.nanoTime() + 2_000_000_000L;
+            for (int i = 1; System.nanoTime() < end && stale == 0; i++) {
+                try (MemFd original = MemFd.create("racing")) {
+                    original.resize(1 << 20);
+                    int fd = TestLibc.open(original.procPath().toString(), TestLibc.O_RDONLY, 0);
+                    senderFd.set(original.rawFd());
+                    round.set(i);
+                    try (MemFd adopted = MemFd.adopt(fd)) {
+                        while (done.get() != i) {
+                            Thread.onSpinWait();
+                        }
+                        // Sealed now, whenever adopt looked: its size can no longer change and must be the file's.
+                        stale += adopted.size() == 4096 ? 0 : 1;
+                    }
+                }
+            }
+        } finally {
+            round.set(-1);
+            sender.join();
+        }
+        assertThat(stale).as("adopted memfds that report a size their file no longer has").isZero();
+    }
+
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
         }
     }
 

@@ -19,7 +19,10 @@ public final class MemfdCheck {
     private MemfdCheck() {
     }
 
-    /** A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits and its size. */
+    /**
+     * A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits and its size, read
+     * after the seals.
+     */
     public record Found(String name, int sealBits, long size) {
     }
 
@@ -37,12 +40,14 @@ public final class MemfdCheck {
         if (!target.startsWith(PREFIX) || !target.endsWith(DELETED)) {
             throw new NotMemFdException(operation, fd, "it is " + describe(target) + ", not a memfd");
         }
+        // Seals before size: a sender still holding the file may resize it and then seal it, so only a size read
+        // after seals that fix it is final (adopt keeps such a size for good).
+        int sealBits = Fcntl.sealBitsOrMinusOne(fd);
         long size = FileStatus.regularFileSize(fd, null);
         if (size < 0) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but is not a regular file");
         }
-        int sealBits = Fcntl.sealBitsOrMinusOne(fd);
         if (sealBits < 0) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but cannot carry seals");

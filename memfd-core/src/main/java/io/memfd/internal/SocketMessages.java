@@ -187,8 +187,9 @@ public final class SocketMessages {
 
     /**
      * Receives one message. Without {@code wait}, returns {@code null} when none is waiting; with it, waits for one on
-     * a blocking socket and returns {@code null} when the socket's receive timeout passed first. Descriptors that came
-     * with the message are owned by the result, whatever else is wrong with it.
+     * a blocking socket and returns {@code null} when the socket's receive timeout passed first or a signal interrupted
+     * the wait (retrying would restart the whole timeout; the caller knows how much of it is left). Descriptors that
+     * came with the message are owned by the result, whatever else is wrong with it.
      */
     public static Received receive(int socket, Path path, Buffer buffer, boolean wait) {
         buffer.prepare(buffer.payloadCapacity, CONTROL_BYTES);
@@ -201,7 +202,7 @@ public final class SocketMessages {
                 break;
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();
-                if (errno == Errno.EAGAIN.code()) {
+                if (errno == Errno.EAGAIN.code() || (wait && errno == Errno.EINTR.code())) {
                     return null;
                 }
                 if (errno == Errno.ECONNRESET.code() && !resetReported) {

@@ -88,31 +88,47 @@ final class Connection implements AutoCloseable {
      * @throws IpcTimeoutException if no message came in time
      */
     SocketMessages.Received receive(String operation) {
-        int fd = acquire(operation);
-        try {
-            SocketMessages.Received message = SocketMessages.receive(fd, path, buffer, true);
-            if (message == null) {
+        long deadline = System.nanoTime() + receiveTimeout.toNanos();
+        SocketMessages.Received message = receive(operation, true);
+        // recvmsg also comes back without a message when a signal interrupts it, and calling it again would start the
+        // socket's timeout afresh: frequent signals would then keep the wait from ever timing out. The rest of the
+        // wait is spent in poll, up to the deadline.
+        while (message == null) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
                 throw new IpcTimeoutException(operation, path, receiveTimeout);
             }
-            return message;
-        } finally {
-            socket.release();
+            boolean running;
+            try {
+                running = await(Poll.POLLIN, Duration.ofNanos(remaining), operation);
+            } catch (IpcTimeoutException e) {
+                throw new IpcTimeoutException(operation, path, receiveTimeout);
+            }
+            if (!running) {
+                throw new ConnectionClosedException(operation, path, "the server is stopping", 0);
+            }
+            message = receive(operation, false);
         }
+        return message;
     }
 
     /** Receives a message that is waiting already, or returns {@code null}. */
     SocketMessages.Received receiveNow(String operation) {
+        return receive(operation, false);
+    }
+
+    private SocketMessages.Received receive(String operation, boolean wait) {
         int fd = acquire(operation);
         try {
-            return SocketMessages.receive(fd, path, buffer, false);
+            return SocketMessages.receive(fd, path, buffer, wait);
         } finally {
             socket.release();
         }
     }
 
     /**
-     * Sends {@code payload} with {@code fd} attached (-1: none), waiting up to {@code timeout} while the peer's queue is
-     * full. Returns false, sending nothing, when the server is stopping.
+     * Sends {@code payload} with {@code fd} attached (-1: none), waiting up to {@code timeout} while the peer's queue
+     * is full. Returns false, sending nothing, when the server is stopping.
      *
      * @throws IpcTimeoutException if the peer took nothing in time
      */

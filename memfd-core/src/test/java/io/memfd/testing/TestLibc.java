@@ -17,6 +17,9 @@ public final class TestLibc {
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_REMOVEDIR = 0x200;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_SEAL_SHRINK = 2;
+    public static final int F_SEAL_GROW = 4;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
@@ -52,6 +55,10 @@ public final class TestLibc {
 
     public static native int fchmod(int fd, int mode) throws LastErrorException;
 
+    public static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    public static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+
     public static native Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset)
             throws LastErrorException;
 
@@ -64,4 +71,12 @@ public final class TestLibc {
     public static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
 
     public static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
+
+    public static native int getpid();
+
+    /** Sends signal {@code signal} to thread {@code tid} of process {@code pid}. */
+    public static native int tgkill(int pid, int tid, int signal) throws LastErrorException;
+
+    /** Installs {@code handler} for {@code signal} (glibc: BSD semantics, so with {@code SA_RESTART}). */
+    public static native Pointer signal(int signal, Pointer handler);
 }
