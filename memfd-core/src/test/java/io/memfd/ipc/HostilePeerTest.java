@@ -197,11 +197,21 @@ class HostilePeerTest {
         });
     }
 
-    /** Runs {@code test} in a new directory under /tmp where every user may create files; removes what is left. */
+    /** Runs {@code test} in a new directory under /tmp that every user may enter (the test's own is owner-only). */
+    private static void inDirectoryOthersCanEnter(DirectoryTest test) throws Exception {
+        inSharedDirectory("rwx--x--x", test);
+    }
+
+    /** Runs {@code test} in a new directory under /tmp where every user may create files. */
     private static void inDirectoryOthersCanWriteTo(DirectoryTest test) throws Exception {
+        inSharedDirectory("rwxrwxrwx", test);
+    }
+
+    /** Runs {@code test} in a new directory under /tmp with these permissions; removes it and what is left in it. */
+    private static void inSharedDirectory(String permissions, DirectoryTest test) throws Exception {
         Path shared = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
         try {
-            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString(permissions));
             test.run(shared);
         } finally {
             try (var left = Files.list(shared)) {
@@ -210,17 +220,6 @@ class HostilePeerTest {
                 }
             }
             Files.delete(shared);
-        }
-    }
-
-    /** Runs {@code test} in a new directory under /tmp that every user may enter (the test's own is owner-only). */
-    private static void inDirectoryOthersCanEnter(DirectoryTest test) throws Exception {
-        Path open = Files.createTempDirectory(Path.of("/tmp"), "memfd-ipc-");
-        try {
-            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx--x--x"));
-            test.run(open);
-        } finally {
-            Files.deleteIfExists(open);
         }
     }
 
