@@ -33,21 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 #define HEADER "benchmark header"
 #define IMMUTABLE (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 #define MAX_ITERATIONS 1000
 #define MAX_BUFFER (1L << 30)   /* MemFdServer's default maxBufferSize */
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static struct sockaddr_un address(const char *path) {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };

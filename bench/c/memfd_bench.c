@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
@@ -49,17 +51,6 @@ static const uint64_t *large_map;
 static unsigned char *large_dst; /* page-aligned, touched once */
 static unsigned char *bounce;    /* page-aligned */
 static volatile uint64_t sink;   /* keeps results alive */
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void create_close(void) {
     int fd = memfd_create("bench", CREATE_FLAGS);
