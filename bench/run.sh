@@ -21,6 +21,7 @@
 set -euo pipefail
 script=$(readlink -f "$0")
 cd "$(dirname "$script")/.."
+source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -81,14 +82,8 @@ run_java() {
             printf "%s\tjava:%s\t%.1f\n", r, name, median * scale; primary = 0 }' "$json"
 }
 
-load() { uptime | sed 's/.*load average: //'; }
-
 machine() {
-    echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "kernel:  $(uname -r) ($(uname -m)), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-    echo "virt:    $(lscpu 2>/dev/null | awk -F': *' '/Hypervisor vendor/ { print $2 " guest" }' | grep . || echo 'no hypervisor reported')"
-    echo "java:    $("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.name|java.runtime.version/ { printf "%s ", $2 }')"
-    echo "gcc:     $(gcc -dumpfullversion)"
+    machine_facts
     echo "method:  $rounds round(s); per benchmark 1 JMH fork, $warmups x $warmup_ms ms warm-up, $iterations x $measure_ms ms"
     echo "         measured; per C peer 1 x $measure_ms ms warm-up, $iterations x $measure_ms ms measured; medians of"
     echo "         iterations, then of rounds"
@@ -127,17 +122,7 @@ read 64 MiB into direct buffer|MappedReadBenchmark.readIntoDirectBuffer|c:pread_
 {
     echo "load at end (1, 5, 15 min): $(load); 1-min load at each round's start:$loads"
     echo
-    awk -F'\t' -v rows="$report_rows" '
-    function median(list,    n, v, i, j, t) {
-        n = split(list, v, " ")
-        for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function span(list,    n, v, i, lo, hi) {
-        n = split(list, v, " "); lo = hi = v[1]
-        for (i = 2; i <= n; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i] }
-        return n > 1 ? sprintf("%.2f-%.2f", lo, hi) : "-"
-    }
+    awk -F'\t' -v rows="$report_rows" "$report_awk"'
     # 64 MiB reads as ms and GB/s (10^9 bytes/s); everything else as microseconds.
     function show(ns, key) {
         return key ~ /mapped_sum|pread|MappedRead/ \
@@ -157,13 +142,11 @@ read 64 MiB into direct buffer|MappedReadBenchmark.readIntoDirectBuffer|c:pread_
                 ratios = ratios " " (f[4] == "time" ? j / p : p / j)
             }
             if (ratios == "") { printf "%-43s (missing)\n", f[1]; continue }
-            ratio = median(ratios); target = f[5]; verdict = ""
-            if (target ~ /^<=/) verdict = ratio <= substr(target, 4) + 0 ? "met" : "MISSED"
-            if (target ~ /^>=/) verdict = ratio >= substr(target, 4) + 0 ? "met" : "MISSED"
+            ratio = median(ratios); target = f[5]
             label = f[4] == "time" ? "x time" : f[4] == "rate" ? "x rate" : "x faster"
             peer = f[3]; sub(/^c:/, "C ", peer); sub(/^java:/, "Java ", peer)
             printf format, f[1], show(median(javas), f[2]), peer, show(median(peers), f[3]),
-                sprintf("%.2f %s", ratio, label), span(ratios), target, verdict
+                sprintf("%.2f %s", ratio, label), span(ratios), target, verdict(ratio, target)
         }
     }' "$results"
     echo

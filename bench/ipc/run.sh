@@ -27,6 +27,7 @@
 set -euo pipefail
 script=$(readlink -f "$0")
 cd "$(dirname "$script")/../.."
+source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -115,13 +116,8 @@ pairs=(
     "copy-64m-java-java java java copy $large"
 )
 
-load() { uptime | sed 's/.*load average: //'; }
-
 {
-    echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "kernel:  $(uname -r) ($(uname -m)), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-    echo "java:    $("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.name|java.runtime.version/ { printf "%s ", $2 }')"
-    echo "gcc:     $(gcc -dumpfullversion)"
+    machine_facts
     echo "cpus:    ${cpus:-any (not pinned)}"
     echo "method:  $rounds round(s); per pair, a fresh server and client process; $warmups x $measure_ms ms warm-up,"
     echo "         $iterations x $measure_ms ms measured; medians of iterations, then of rounds"
@@ -159,17 +155,7 @@ copy 64 MiB, Java vs C|copy-64m-java-java|copy-64m-c-c|time|-'
 {
     echo "load at end (1, 5, 15 min): $(load); 1-min load at each round's start:$loads"
     echo
-    awk -F'\t' -v rows="$report_rows" '
-    function median(list,    n, v, i, j, t) {
-        n = split(list, v, " ")
-        for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function span(list,    n, v, i, lo, hi) {
-        n = split(list, v, " "); lo = hi = v[1]
-        for (i = 2; i <= n; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i] }
-        return n > 1 ? sprintf("%.2f-%.2f", lo, hi) : "-"
-    }
+    awk -F'\t' -v rows="$report_rows" "$report_awk"'
     function show(ns) { return ns >= 1e6 ? sprintf("%.2f ms", ns / 1e6) : sprintf("%.1f us", ns / 1e3) }
     { value[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; roundlist = roundlist " " $1 } }
     END {
@@ -185,15 +171,10 @@ copy 64 MiB, Java vs C|copy-64m-java-java|copy-64m-c-c|time|-'
                 ratios = ratios " " (f[4] == "time" ? a / p : p / a)
             }
             if (ratios == "") { printf "%-46s (missing)\n", f[1]; continue }
-            ratio = median(ratios); target = f[5]; verdict = ""
-            if (target ~ /^<=/) verdict = ratio <= substr(target, 4) + 0 ? "met" : "MISSED"
-            if (target ~ /^>=/) verdict = ratio >= substr(target, 4) + 0 ? "met" : "MISSED"
-            if (target ~ /^[0-9.]+-[0-9.]+$/) {
-                split(target, bounds, "-"); verdict = ratio >= bounds[1] + 0 && ratio <= bounds[2] + 0 ? "met" : "MISSED"
-            }
+            ratio = median(ratios); target = f[5]
             label = f[4] == "time" ? "x time" : "x faster"
             printf format, f[1], show(median(figures)), f[3], show(median(peers)), sprintf("%.2f %s", ratio, label),
-                span(ratios), target, verdict
+                span(ratios), target, verdict(ratio, target)
         }
     }' "$results"
     echo
