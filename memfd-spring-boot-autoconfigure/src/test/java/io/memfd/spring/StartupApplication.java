@@ -16,7 +16,8 @@ import io.memfd.spring.testing.MemfdCreateForbidden;
 /**
  * A Spring Boot application with the starter's auto-configuration, for tests to start in a child JVM: everything
  * Spring Boot prints is real. With {@code --forbid-memfd-create} it starts on a thread where a seccomp filter forbids
- * {@code memfd_create}. It prints how many factories it got and creates a memfd with the one it got.
+ * {@code memfd_create}. It prints how many factories it got, creates a memfd with the one it got and looks it up as a
+ * {@code memfd:} location.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -34,7 +35,8 @@ public class StartupApplication {
                     + " MemFdFactory beans");
             context.getBeanProvider(MemFdFactory.class).ifAvailable((factory) -> {
                 try (MemFd memfd = factory.create("started")) {
-                    System.out.println("Created memfd " + memfd.name());
+                    System.out.println("Created memfd " + memfd.name() + "; memfd:started "
+                            + (context.getResource("memfd:started").exists() ? "resolves" : "does not resolve"));
                 }
             });
         }
