@@ -1,5 +1,6 @@
 package io.memfd.spring.actuate.endpoint;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.MemFdAutoConfiguration;
+import io.memfd.spring.io.MemFdUploads;
 
 /**
  * Registers the {@code memfd} endpoint ({@link MemFdEndpoint}) when Actuator is present and the endpoint is exposed,
@@ -25,7 +27,7 @@ public final class MemFdEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory) {
-        return new MemFdEndpoint(memFdFactory.registry());
+    MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory, ObjectProvider<MemFdUploads> uploads) {
+        return new MemFdEndpoint(memFdFactory.registry(), uploads.getIfAvailable(MemFdUploads::new));
     }
 }
