@@ -2,27 +2,21 @@ package io.memfd.spring;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.http.codec.multipart.Part;
-import reactor.core.publisher.Mono;
 
 import io.memfd.KernelFeatures;
 import io.memfd.MemFdFactory;
 import io.memfd.MemFdOptions;
 import io.memfd.spring.io.MemFdResources;
-import io.memfd.spring.io.MemFdUploads;
-import io.memfd.spring.io.ReactiveMemFdResources;
 import io.memfd.spring.web.MemFdWebProperties;
 
 /**
  * Auto-configuration for memfd: a {@link MemFdFactory} configured from {@code memfd.*} ({@link MemFdProperties}),
- * {@link MemFdResources} on top of it (and {@link ReactiveMemFdResources} where Reactor and Spring Web are present), and
+ * {@link MemFdResources} on top of it and
  * {@code memfd:} resource locations. Every bean backs off when the
  * application defines its own. The whole configuration backs off where memfd cannot work, unless
  * {@code memfd.enabled=true} asks for it; see {@link OnMemFdCondition}.
@@ -80,25 +74,5 @@ public final class MemFdAutoConfiguration {
     @ConditionalOnMissingBean
     static MemFdProtocolResolverRegistrar memFdProtocolResolverRegistrar() {
         return new MemFdProtocolResolverRegistrar();
-    }
-
-    /** Streaming reactive content into memfds; a class of its own, as its methods name Reactor's and Spring Web's types. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ Mono.class, Part.class })
-    static class ReactiveResourcesConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        MemFdUploads memFdUploads() {
-            return new MemFdUploads();
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        @ConditionalOnSingleCandidate(MemFdFactory.class)
-        ReactiveMemFdResources reactiveMemFdResources(MemFdFactory memFdFactory, MemFdUploads memFdUploads,
-                MemFdWebProperties properties) {
-            return new ReactiveMemFdResources(memFdFactory, memFdUploads, properties.getUploadIdleTimeout());
-        }
     }
 }

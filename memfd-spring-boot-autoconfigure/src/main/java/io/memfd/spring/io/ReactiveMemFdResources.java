@@ -63,20 +63,19 @@ public class ReactiveMemFdResources {
             MemFd memfd = this.factory.create(name);
             Ingestion ingestion = new Ingestion(memfd);
             Sinks.One<UploadAbortedException> cancelled = Sinks.one();
-            MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), (reason) -> {
-                ingestion.abort();
-                cancelled.tryEmitValue(reason);
-            });
+            MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(),
+                    (reason) -> cancelled.tryEmitValue(reason));
             Mono<MemFdResource> written = Flux.from(content)
                 .timeout(this.idleTimeout)
                 .onErrorMap(TimeoutException.class, (e) -> stalled(memfd, upload))
                 .doOnNext((buffer) -> upload.received(ingestion.write(buffer)))
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                 .then(Mono.fromCallable(ingestion::finish));
+            // Settled before the outcome travels on, so that whoever sees the response sees the upload gone too.
             return Mono.firstWithSignal(written, cancelled.asMono().flatMap(Mono::<MemFdResource>error))
-                .doOnError((e) -> ingestion.abort())
-                .doOnCancel(ingestion::abort)
-                .doFinally((signal) -> this.uploads.untrack(upload));
+                .doOnSuccess((resource) -> this.uploads.untrack(upload))
+                .doOnError((e) -> ingestion.abort(upload))
+                .doOnCancel(() -> ingestion.abort(upload));
         });
     }
 
@@ -131,10 +130,11 @@ public class ReactiveMemFdResources {
         }
 
         /** After a failure, a cancellation or a stall: a half-written memfd must not outlive the upload. */
-        void abort() {
+        void abort(MemFdUploads.Tracked upload) {
             if (this.settled.compareAndSet(false, true)) {
                 this.memfd.close();
             }
+            ReactiveMemFdResources.this.uploads.untrack(upload);
         }
     }
 }

@@ -72,7 +72,8 @@ public final class MemFdProblems {
      */
     public static byte[] toJson(ProblemDetail problem) {
         StringBuilder json = new StringBuilder("{");
-        member(json, "type", problem.getType().toString());
+        URI type = problem.getType();
+        member(json, "type", type == null ? "about:blank" : type.toString());
         member(json, "title", problem.getTitle());
         member(json, "status", problem.getStatus());
         member(json, "detail", problem.getDetail());

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.MemFdAutoConfiguration;
+import io.memfd.spring.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 
 /**
@@ -18,7 +19,7 @@ import io.memfd.spring.io.MemFdUploads;
  * e.g. with {@code management.endpoints.web.exposure.include=health,memfd}; like every endpoint but health, it is not
  * exposed by default.
  */
-@AutoConfiguration(after = MemFdAutoConfiguration.class)
+@AutoConfiguration(after = { MemFdAutoConfiguration.class, MemFdReactiveAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 public final class MemFdEndpointAutoConfiguration {

@@ -22,7 +22,7 @@ import io.memfd.spring.io.ReactiveMemFdResources;
  * ({@code memfd.web.problem-details.enabled}), and on request multipart files are stored in memfds
  * ({@code memfd.web.multipart.enabled}). Each bean backs off when the application defines its own.
  */
-@AutoConfiguration(after = MemFdAutoConfiguration.class)
+@AutoConfiguration(after = { MemFdAutoConfiguration.class, io.memfd.spring.MemFdReactiveAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.REACTIVE)
 @ConditionalOnClass({ CodecCustomizer.class, ResourceHttpMessageWriter.class, WebExceptionHandler.class })
 @ConditionalOnBean(MemFdFactory.class)
