@@ -38,6 +38,13 @@ public final class RawHttp {
         this.port = port;
     }
 
+    /** {@code size} random bytes, the same for the same size. */
+    public static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new java.util.Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
     public Response get(String path, String... headers) throws IOException {
         return exchange("GET", path, null, headers);
     }

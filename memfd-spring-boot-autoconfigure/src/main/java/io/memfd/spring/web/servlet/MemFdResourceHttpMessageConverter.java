@@ -1,41 +1,46 @@
 package io.memfd.spring.web.servlet;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.Resource;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageNotWritableException;
 import org.springframework.http.converter.ResourceHttpMessageConverter;
-import org.springframework.http.server.ServletServerHttpResponse;
 
 import io.memfd.MemFdClosedException;
 import io.memfd.spring.io.MemFdResource;
 
 /**
- * Writes a {@link MemFdResource} returned from a Spring MVC controller from a descriptor of the response's own, in
- * {@value #CHUNK}-byte reads into a direct buffer, each written to the socket as it is: one {@code pread} and one
- * {@code write} per chunk, no copy through the Java heap, and the same heap per request whatever the size. Spring's
- * {@link ResourceHttpMessageConverter} would copy it through an {@code InputStream} into the servlet container's
- * 8 KiB buffer. Headers are Spring's ({@code Content-Type} from the name, {@code Content-Length}); ranges stay with
- * Spring's {@code ResourceRegionHttpMessageConverter}.
+ * Writes a {@link MemFdResource} returned from a Spring MVC controller from a descriptor of the response's own, read
+ * into a pooled direct buffer and handed to the servlet container as it is.
  *
- * <p>The descriptor is opened before the first byte, so a memfd closed meanwhile (a deleted blob) still sends the
- * bytes it had: the kernel keeps them for as long as a descriptor refers to them.
+ * <p>Spring's {@link ResourceHttpMessageConverter} would read it through {@code MemFd}'s own descriptor: a memfd closed
+ * while the response is under way (a deleted blob) would cut the response short. Here the descriptor is opened before
+ * the first byte, so the response finishes with the bytes it started with (the kernel keeps them for as long as a
+ * descriptor refers to them), and the bytes take no trip through the Java heap. Tomcat still writes them to the socket
+ * through its 8 KiB socket buffer, as it does a file's; its {@code sendfile} takes a file name that it opens after the
+ * servlet has returned, and a {@code /proc/self/fd/N} name cannot be proven to outlive that (see docs/BENCHMARKS.md).
+ *
+ * <p>Headers are Spring's ({@code Content-Length}, {@code Accept-Ranges}), except that, unless the controller set a
+ * {@code Content-Type}, it is the one the memfd's name implies rather than whatever content negotiation picked (with
+ * Jackson present, {@code application/json}). Ranges stay with Spring's {@code ResourceRegionHttpMessageConverter}.
  */
 public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConverter {
 
-    static final int CHUNK = 128 * 1024;
+    static final int CHUNK = 64 * 1024;
 
-    /** Direct buffers are costly to make (and to free); a request borrows one and gives it back. */
+    /** Direct buffers are costly to make and to free: a response borrows one and gives it back. */
     private static final int POOLED_BUFFERS = 16;
 
     private final Queue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
@@ -56,18 +61,20 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
     }
 
     @Override
+    protected void addDefaultHeaders(HttpHeaders headers, Resource resource, @Nullable MediaType contentType)
+            throws IOException {
+        super.addDefaultHeaders(headers, resource, getDefaultContentType(resource));
+    }
+
+    @Override
     protected void writeContent(Resource resource, HttpOutputMessage message)
             throws IOException, HttpMessageNotWritableException {
         try (FileChannel channel = open((MemFdResource) resource)) {
             OutputStream body = message.getBody();
-            HttpServletResponse servlet = (message instanceof ServletServerHttpResponse response)
-                    ? response.getServletResponse() : null;
-            if (servlet != null && body instanceof ServletOutputStream out) {
-                // A container buffer as large as a chunk lets each chunk go to the socket in one write.
-                servlet.setBufferSize(Math.max(servlet.getBufferSize(), CHUNK));
-                send(channel, out);
+            if (body instanceof ServletOutputStream servlet) {
+                send(channel, servlet);
             } else {
-                channel.transferTo(0, channel.size(), java.nio.channels.Channels.newChannel(body));
+                channel.transferTo(0, channel.size(), Channels.newChannel(body));
             }
         }
     }
@@ -76,7 +83,7 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
         try {
             return resource.getMemFd().newFileChannel();
         } catch (MemFdClosedException e) {
-            throw new java.io.FileNotFoundException(resource.getDescription() + " was closed before it could be sent");
+            throw new FileNotFoundException(resource.getDescription() + " was closed before it could be sent");
         }
     }
 

@@ -73,7 +73,7 @@ class MemFdWebFluxReceivingTests {
 
     @Test
     void aBodyIsStoredSealedAndServedBack() throws Exception {
-        byte[] content = MemFdWebFluxServingTests.random(MAX);
+        byte[] content = RawHttp.random(MAX);
 
         RawHttp.Response created = this.http.post("/files/report.pdf", content);
 
@@ -170,7 +170,7 @@ class MemFdWebFluxReceivingTests {
     /** memfd.web.multipart.enabled: the file part is a memfd, no file appears in java.io.tmpdir. */
     @Test
     void aMultipartFileIsAMemfdAndNoFileIsCreated() throws Exception {
-        byte[] photo = MemFdWebFluxServingTests.random(1 << 20);
+        byte[] photo = RawHttp.random(1 << 20);
         Set<String> before = tmpdirEntries();
 
         RawHttp.Response served = this.http.post("/parts", multipart(photo), "Content-Type",

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.MappedByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +55,7 @@ class MemFdWebFluxServingTests {
     @BeforeEach
     void serve() {
         this.http = new RawHttp(this.port);
-        this.content = random(SIZE);
+        this.content = RawHttp.random(SIZE);
         this.files.byName.put("photo.png", this.resources.createSealed("photo.png", this.content));
     }
 
@@ -191,7 +190,7 @@ class MemFdWebFluxServingTests {
     @Test
     void theBytesGoOutWithSendfileNotThroughTheHeap() throws Exception {
         int size = 8 << 20;
-        byte[] big = random(size);
+        byte[] big = RawHttp.random(size);
         try (MemFd memfd = MemFd.create("big.bin")) {
             memfd.write(0, big);
             memfd.makeImmutable();
@@ -220,7 +219,7 @@ class MemFdWebFluxServingTests {
         HugePageSize pageSize = HugePageSize.HUGE_2MB;
         assumeTrue(pageSize.reservedPages() >= 1, "no 2 MiB huge pages are reserved here (/proc/sys/vm/nr_hugepages);"
                 + " .ci/run reserves some when it runs as root");
-        byte[] huge = random((int) pageSize.bytes());
+        byte[] huge = RawHttp.random((int) pageSize.bytes());
         try (MemFd memfd = MemFdOptions.defaults().hugePages(pageSize).create("huge.bin")) {
             memfd.resize(pageSize.bytes());
             MappedByteBuffer mapping = memfd.mapReadWrite(0, pageSize.bytes());
@@ -243,9 +242,4 @@ class MemFdWebFluxServingTests {
         return Arrays.copyOfRange(this.content, from, to);
     }
 
-    static byte[] random(int size) {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
-        return bytes;
-    }
 }
