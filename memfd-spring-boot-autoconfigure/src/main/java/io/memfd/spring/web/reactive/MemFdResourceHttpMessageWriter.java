@@ -50,8 +50,8 @@ import io.memfd.spring.web.MemFdProblems;
  * server: Spring's own zero-copy path would pass {@code /proc/self/fd/N}, opened later on the event loop, and by then
  * the number may name another file.
  *
- * <p>Headers and status follow Spring's {@link ResourceHttpMessageWriter}: {@code Content-Type} from the selected
- * media type or the memfd's name, {@code Content-Length}, {@code Accept-Ranges: bytes}; one range is 206 with
+ * <p>Headers and status follow Spring's {@link ResourceHttpMessageWriter}: {@code Content-Type} as the controller set
+ * it, else from the selected media type or the memfd's name (also for each part of a multi-range answer), {@code Content-Length}, {@code Accept-Ranges: bytes}; one range is 206 with
  * {@code Content-Range}, several are {@code multipart/byteranges}; a range that cannot be served is 416 with
  * {@code Content-Range: bytes *}{@code /SIZE} and a problem detail; {@code HEAD} sends the headers alone. Beyond
  * Spring, {@code If-Range} is honoured (RFC 9110, section 13.1.5): a validator that does not match the response's
@@ -115,9 +115,9 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
                     + " was closed before it could be sent", e));
         }
         try {
-            ByteRanges body = ByteRanges.of(channel.size(), contentType(mediaType, resource),
-                    range(request, response));
             HttpHeaders headers = response.getHeaders();
+            ByteRanges body = ByteRanges.of(channel.size(), contentType(headers, mediaType, resource),
+                    range(request, response));
             headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
             if (body.status() != HttpStatus.OK) {
                 response.setStatusCode(body.status());
@@ -145,8 +145,15 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
         }
     }
 
-    /** Spring's rule: the selected type if it says more than octet-stream, else the type the memfd's name implies. */
-    private static MediaType contentType(@Nullable MediaType mediaType, Resource resource) {
+    /**
+     * The type the controller set, if it did; otherwise Spring's rule: the selected type if it says more than
+     * octet-stream, else the type the memfd's name implies.
+     */
+    private static MediaType contentType(HttpHeaders headers, @Nullable MediaType mediaType, Resource resource) {
+        MediaType explicit = headers.getContentType();
+        if (explicit != null) {
+            return explicit;
+        }
         if (mediaType != null && mediaType.isConcrete() && !mediaType.equals(MediaType.APPLICATION_OCTET_STREAM)) {
             return mediaType;
         }
