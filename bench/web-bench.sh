@@ -7,8 +7,8 @@
 # For a 1 MiB and a 64 MiB body it reports, per stack, the median throughput of ROUNDS rounds (variants interleaved,
 # order rotated each round) with bench/splice_get.py (the client moves the bytes to /dev/null with splice(2), so only
 # the server's way of sending shows), the ratios of memfd to its peers, and per request the heap the server allocates
-# (all threads, ThreadMXBean) and the CPU time it spends (/proc/PID/stat), and the system calls of one 64 MiB GET
-# (strace -c -f) when strace is installed.
+# (all threads, ThreadMXBean), the CPU time it spends (/proc/PID/stat) and the read and write system calls it makes
+# (syscr + syscw in /proc/PID/io: each read, pread, write, writev or sendfile counts).
 #
 #   bench/web-bench.sh                          # builds first
 #   SKIP_BUILD=1 ROUNDS=21 JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/web-bench.sh
@@ -26,10 +26,11 @@ mkdir -p "$out"
 report="$out/web-bench-$(date -u +%Y%m%dT%H%M%S).txt"
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    ./mvnw -q -Pbench -pl memfd-benchmarks -am -DskipTests package
+    # The class path (sibling modules as their jars) goes to each module's target/classpath.txt.
+    ./mvnw -q -Pbench -pl memfd-benchmarks -am -DskipTests package dependency:build-classpath \
+        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
-cp=memfd-benchmarks/target/classes:$(./mvnw -q -Pbench -pl memfd-benchmarks dependency:build-classpath \
-    -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)
+cp=memfd-benchmarks/target/classes:$(cat memfd-benchmarks/target/classpath.txt)
 
 app=
 stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; app=; }
@@ -80,24 +81,16 @@ measure() { # stack
             for run in 1 2 3; do
                 before=$(curl -sf "$base/allocated")
                 ticks=$(awk '{ print $14 + $15 }' "/proc/$app/stat")
+                calls=$(awk '/^sysc[rw]:/ { s += $2 } END { print s }' "/proc/$app/io")
                 for _ in $(seq 1 "$COST_REQUESTS"); do curl -s -o /dev/null "$base/$v/$size"; done
+                echo "$stack $v $size calls $(awk -v c="$calls" -v n="$COST_REQUESTS" \
+                    '/^sysc[rw]:/ { s += $2 } END { printf "%.0f", (s - c) / n }' "/proc/$app/io")" >>"$work/cost"
                 echo "$stack $v $size cpu $(awk -v t="$ticks" -v hz="$ticks_per_second" -v n="$COST_REQUESTS" \
                     '{ printf "%.2f", ($14 + $15 - t) * 1000 / hz / n }' "/proc/$app/stat")" >>"$work/cost"
                 echo "$stack $v $size heap $((($(curl -sf "$base/allocated") - before) / COST_REQUESTS))" >>"$work/cost"
             done
         done
     done
-    if command -v strace >/dev/null; then
-        for v in "${variants[@]}"; do
-            strace -c -f -p "$app" -o "$work/strace-$stack-$v" & tracer=$!
-            sleep 1
-            curl -s -o /dev/null "$base/$v/$((64 << 20))"
-            sleep 0.5
-            kill -INT "$tracer"; wait "$tracer" 2>/dev/null || true
-            echo "  $stack $v: $(awk '$NF ~ /^(sendfile|write|writev|pread64|read)$/ { printf "%s %s, ", $4, $NF }' \
-                "$work/strace-$stack-$v")" >>"$work/syscalls"
-        done
-    fi
 }
 
 {
@@ -111,21 +104,22 @@ measure() { # stack
     echo
     for stack in reactive servlet; do
         for size in "${sizes[@]}"; do
-            declare -A mibs cpu heap
+            declare -A mibs cpu heap calls
             for v in "${variants[@]}"; do
                 mibs[$v]=$(awk -v s="$stack" -v v="$v" -v z="$size" '$1 == s && $2 == v && $3 == z { print $4 }' "$work/speed" | median)
                 cpu[$v]=$(awk -v s="$stack" -v v="$v" -v z="$size" '$1 == s && $2 == v && $3 == z && $4 == "cpu" { print $5 }' "$work/cost" | median)
                 heap[$v]=$(awk -v s="$stack" -v v="$v" -v z="$size" '$1 == s && $2 == v && $3 == z && $4 == "heap" { print $5 }' "$work/cost" | median)
+                calls[$v]=$(awk -v s="$stack" -v v="$v" -v z="$size" '$1 == s && $2 == v && $3 == z && $4 == "calls" { print $5 }' "$work/cost" | median)
             done
             printf '%-8s %6s  MiB/s memfd %7.0f  file %7.0f  bytes %7.0f | memfd/file %.2f  memfd/bytes %.2f' \
                 "$stack" "$((size >> 20))MiB" "${mibs[memfd]}" "${mibs[file]}" "${mibs[bytes]}" \
                 "$(awk -v a="${mibs[memfd]}" -v b="${mibs[file]}" 'BEGIN { print a / b }')" \
                 "$(awk -v a="${mibs[memfd]}" -v b="${mibs[bytes]}" 'BEGIN { print a / b }')"
-            printf ' | CPU ms/req %s %s %s | heap B/req %s %s %s\n' "${cpu[memfd]}" "${cpu[file]}" "${cpu[bytes]}" \
-                "${heap[memfd]}" "${heap[file]}" "${heap[bytes]}"
+            printf ' | CPU ms/req %s %s %s | heap B/req %s %s %s | syscalls/req %s %s %s\n' \
+                "${cpu[memfd]}" "${cpu[file]}" "${cpu[bytes]}" "${heap[memfd]}" "${heap[file]}" "${heap[bytes]}" \
+                "${calls[memfd]}" "${calls[file]}" "${calls[bytes]}"
         done
     done
-    [ -f "$work/syscalls" ] && { echo; echo "system calls of one 64 MiB GET (strace -c -f):"; cat "$work/syscalls"; }
     "$java" -version 2>&1 | head -1
 } | tee "$report"
 echo "report: $report"
