@@ -22,6 +22,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.memfd.MemFdFactory;
 import io.memfd.testing.OpenFds;
+import io.memfd.testing.Trickle;
 
 /**
  * Issue 12, F2: an upload whose client goes silent half-way holds a memfd (memory and budget). It is listed by
@@ -98,33 +99,6 @@ class UnfinishedUploadTests {
             }
             assertThat(System.nanoTime()).as("the upload listed as receiving within 20 s").isLessThan(deadline);
             Thread.sleep(20);
-        }
-    }
-
-    /** Sends one byte every 100 ms until closed: an upload that is slow, not stalled. */
-    private static final class Trickle implements AutoCloseable {
-
-        private final Thread thread;
-
-        Trickle(OutputStream out) {
-            this.thread = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        out.write(0);
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // Closed or told to stop: the upload goes silent from here.
-                }
-            }, "trickle");
-            this.thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            this.thread.interrupt();
-            this.thread.join();
         }
     }
 

@@ -1,8 +1,6 @@
 package io.memfd.spring.web.reactive;
 
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -25,6 +23,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import io.memfd.spring.io.MemFdResource;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.io.ReactiveMemFdResources;
 
 /** A WebFlux application as a user writes one: ordinary controllers that return and take memfd resources. */
@@ -32,34 +31,15 @@ import io.memfd.spring.io.ReactiveMemFdResources;
 @EnableAutoConfiguration
 class FluxApplication {
 
-    /** The application's files by name; the tests put resources here and close them. */
     @Bean
-    Files files() {
-        return new Files();
+    TestFiles files() {
+        return new TestFiles();
     }
 
     @Bean
-    RouterFunction<ServerResponse> functionalEndpoint(Files files) {
+    RouterFunction<ServerResponse> functionalEndpoint(TestFiles files) {
         return RouterFunctions.route().GET("/fn/{name}",
                 (request) -> ServerResponse.ok().bodyValue(files.get(request.pathVariable("name")))).build();
-    }
-
-    static final class Files {
-
-        final Map<String, MemFdResource> byName = new ConcurrentHashMap<>();
-
-        MemFdResource get(String name) {
-            MemFdResource resource = this.byName.get(name);
-            if (resource == null) {
-                throw new org.springframework.web.server.ResponseStatusException(HttpStatus.NOT_FOUND);
-            }
-            return resource;
-        }
-
-        void closeAll() {
-            this.byName.values().forEach(MemFdResource::close);
-            this.byName.clear();
-        }
     }
 
     /** A member class, so the configuration registers it. */
@@ -68,10 +48,10 @@ class FluxApplication {
 
         static final Instant LAST_MODIFIED = Instant.parse("2026-11-01T10:00:00Z");
 
-        private final Files files;
+        private final TestFiles files;
         private final ReactiveMemFdResources resources;
 
-        FilesController(Files files, ReactiveMemFdResources resources) {
+        FilesController(TestFiles files, ReactiveMemFdResources resources) {
             this.files = files;
             this.resources = resources;
         }

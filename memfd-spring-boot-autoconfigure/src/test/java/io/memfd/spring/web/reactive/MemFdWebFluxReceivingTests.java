@@ -28,8 +28,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import io.memfd.MemFdFactory;
 import io.memfd.spring.io.MemFdUpload;
 import io.memfd.spring.io.MemFdUploads;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.testing.OpenFds;
+import io.memfd.testing.Trickle;
 
 /**
  * Uploads into sealed memfds from ordinary WebFlux controllers ({@code ReactiveMemFdResources}) and as multipart files
@@ -48,7 +50,7 @@ class MemFdWebFluxReceivingTests {
     private int port;
 
     @Autowired
-    private FluxApplication.Files files;
+    private TestFiles files;
 
     @Autowired
     private MemFdFactory factory;
@@ -241,33 +243,6 @@ class MemFdWebFluxReceivingTests {
             }
         }
         return entries;
-    }
-
-    /** Sends one byte every 100 ms until closed: an upload that is slow, not stalled. */
-    static final class Trickle implements AutoCloseable {
-
-        private final Thread thread;
-
-        Trickle(OutputStream out) {
-            this.thread = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        out.write(0);
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // Closed or told to stop: the upload goes silent from here.
-                }
-            }, "trickle");
-            this.thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            this.thread.interrupt();
-            this.thread.join();
-        }
     }
 
     private long received(String name) {

@@ -22,6 +22,7 @@ import io.memfd.MemFdOptions;
 import io.memfd.Seal;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
@@ -40,7 +41,7 @@ class MemFdWebFluxServingTests {
     private int port;
 
     @Autowired
-    private FluxApplication.Files files;
+    private TestFiles files;
 
     @Autowired
     private MemFdResources resources;

@@ -19,6 +19,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
 
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 
 /**
@@ -34,7 +35,7 @@ class MemFdWebFluxTlsTests {
     private int port;
 
     @Autowired
-    private FluxApplication.Files files;
+    private TestFiles files;
 
     @Autowired
     private MemFdResources resources;

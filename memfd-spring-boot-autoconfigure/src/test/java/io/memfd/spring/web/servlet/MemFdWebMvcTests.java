@@ -17,6 +17,7 @@ import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
@@ -39,7 +40,7 @@ class MemFdWebMvcTests {
     private int port;
 
     @Autowired
-    private MvcApplication.Files files;
+    private TestFiles files;
 
     @Autowired
     private MemFdResources resources;

@@ -3,8 +3,6 @@ package io.memfd.spring.web.servlet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.SpringBootConfiguration;
@@ -18,9 +16,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 import io.memfd.spring.io.MemFdResource;
+import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.io.MemFdResources;
 
 /** A Spring MVC application as a user writes one: ordinary controllers that return and take memfd resources. */
@@ -29,26 +27,8 @@ import io.memfd.spring.io.MemFdResources;
 class MvcApplication {
 
     @Bean
-    Files files() {
-        return new Files();
-    }
-
-    static final class Files {
-
-        final Map<String, MemFdResource> byName = new ConcurrentHashMap<>();
-
-        MemFdResource get(String name) {
-            MemFdResource resource = this.byName.get(name);
-            if (resource == null) {
-                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-            }
-            return resource;
-        }
-
-        void closeAll() {
-            this.byName.values().forEach(MemFdResource::close);
-            this.byName.clear();
-        }
+    TestFiles files() {
+        return new TestFiles();
     }
 
     /** A member class, so the configuration registers it. */
@@ -57,10 +37,10 @@ class MvcApplication {
 
         static final Instant LAST_MODIFIED = Instant.parse("2026-11-01T10:00:00Z");
 
-        private final Files files;
+        private final TestFiles files;
         private final MemFdResources resources;
 
-        FilesController(Files files, MemFdResources resources) {
+        FilesController(TestFiles files, MemFdResources resources) {
             this.files = files;
             this.resources = resources;
         }
