@@ -20,10 +20,11 @@ ROUNDS=${ROUNDS:-15}
 COST_REQUESTS=${COST_REQUESTS:-20}
 PORT=${PORT:-$((20000 + RANDOM % 20000))}
 java=${JAVA:-java}
-work=$(mktemp -d)
 out=bench/out
-mkdir -p "$out"
 report="$out/web-bench-$(date -u +%Y%m%dT%H%M%S).txt"
+# Raw figures stay next to the report, so that a run cut short still shows what it measured.
+work="${report%.txt}.d"
+mkdir -p "$work"
 
 if [ -z "${SKIP_BUILD:-}" ]; then
     # The class path (sibling modules as their jars) goes to each module's target/classpath.txt.
@@ -33,8 +34,8 @@ fi
 cp=memfd-benchmarks/target/classes:$(cat memfd-benchmarks/target/classpath.txt)
 
 app=
-stop() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; app=; }
-trap 'stop; rm -rf "$work"' EXIT
+stop() { if [ -n "$app" ]; then kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; app=; fi; }
+trap stop EXIT
 
 start() { # stack
     "$java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" io.memfd.benchmarks.web.WebBenchApplication \

@@ -7,29 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What serving costs this process, from the kernel's and the JVM's own counters: write system calls
- * ({@code syscw} in {@code /proc/self/io}: each {@code write}, {@code writev} or {@code sendfile} counts one) and heap
- * bytes allocated by the server's threads.
+ * What serving costs this process, from the kernel's and the JVM's own counters: read and write system calls
+ * ({@code syscr} and {@code syscw} in {@code /proc/self/io}: each {@code read} or {@code pread}, each {@code write},
+ * {@code writev} or {@code sendfile} counts one) and heap bytes allocated by the server's threads.
  */
-public record ServerCost(long writeCalls, long allocatedBytes) {
+public record ServerCost(long readCalls, long writeCalls, long allocatedBytes) {
 
     /** The counters now; {@code threadNamePart} picks the server's threads (e.g. {@code -http-}, {@code -exec-}). */
     public static ServerCost now(String threadNamePart) throws IOException {
-        return new ServerCost(readWriteCalls(), allocated(threadNamePart));
+        return new ServerCost(ioCounter("syscr:"), ioCounter("syscw:"), allocated(threadNamePart));
     }
 
     /** The cost since {@code before}. */
     public ServerCost since(ServerCost before) {
-        return new ServerCost(this.writeCalls - before.writeCalls, this.allocatedBytes - before.allocatedBytes);
+        return new ServerCost(this.readCalls - before.readCalls, this.writeCalls - before.writeCalls,
+                this.allocatedBytes - before.allocatedBytes);
     }
 
-    private static long readWriteCalls() throws IOException {
+    private static long ioCounter(String name) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-            if (line.startsWith("syscw:")) {
-                return Long.parseLong(line.substring(6).trim());
+            if (line.startsWith(name)) {
+                return Long.parseLong(line.substring(name.length()).trim());
             }
         }
-        throw new IllegalStateException("/proc/self/io has no syscw line");
+        throw new IllegalStateException("/proc/self/io has no " + name + " line");
     }
 
     private static long allocated(String threadNamePart) {

@@ -120,7 +120,8 @@ class MemFdWebMvcTests {
     /**
      * The kernel counts every write-type system call ({@code syscw}): 8 MiB from the memfd take no more than from a
      * {@code /dev/shm} file (Tomcat writes both through its 8 KiB socket buffer), and the heap the server's threads
-     * allocate is a small fraction of the size.
+     * allocate is a small fraction of the size (a direct buffer handed to Tomcat's {@code write(ByteBuffer)} made it
+     * copy all 8 MiB into the heap).
      */
     @Test
     void sendingCostsNoMoreThanAShmFileAndNoHeapCopy() throws Exception {
