@@ -536,6 +536,20 @@ public final class MemFd implements AutoCloseable {
         return Path.of(MemFdState.procPath(rawFd()));
     }
 
+    /**
+     * Whether the file lives on hugetlbfs: created with huge pages, here or by the process that sent it. Such a file
+     * has no {@code write(2)} (write through a mapping) and {@code sendfile(2)} refuses it with {@code EINVAL}, so a
+     * server must copy it instead.
+     */
+    public boolean isHugetlb() {
+        int fd = acquire("read the file system type");
+        try {
+            return FileStatus.isHugetlb(fd, state.name);
+        } finally {
+            release();
+        }
+    }
+
     /** A snapshot of name, descriptor, size, seals and age. */
     public MemFdInfo info() {
         MemFdInfo info = state.info();

@@ -15,16 +15,18 @@ import io.memfd.KernelFeatures;
 import io.memfd.MemFdFactory;
 import io.memfd.MemFdOptions;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.MemFdWebProperties;
 
 /**
  * Auto-configuration for memfd: a {@link MemFdFactory} configured from {@code memfd.*} ({@link MemFdProperties}),
- * {@link MemFdResources} on top of it, and {@code memfd:} resource locations. Every bean backs off when the
+ * {@link MemFdResources} on top of it and
+ * {@code memfd:} resource locations. Every bean backs off when the
  * application defines its own. The whole configuration backs off where memfd cannot work, unless
  * {@code memfd.enabled=true} asks for it; see {@link OnMemFdCondition}.
  */
 @AutoConfiguration
 @Conditional(OnMemFdCondition.class)
-@EnableConfigurationProperties(MemFdProperties.class)
+@EnableConfigurationProperties({ MemFdProperties.class, MemFdWebProperties.class })
 @ImportRuntimeHints(MemFdRuntimeHints.class)
 public final class MemFdAutoConfiguration {
 

@@ -2,8 +2,11 @@ package io.memfd.spring.actuate.endpoint;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -16,38 +19,55 @@ import io.memfd.MemFdClosedException;
 import io.memfd.MemFdInfo;
 import io.memfd.MemFdRegistry;
 import io.memfd.Seal;
+import io.memfd.spring.io.MemFdUpload;
+import io.memfd.spring.io.MemFdUploads;
 
 /**
  * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the
  * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer of that name (names may contain
- * {@code /}; names need not be unique) or answers 404.
+ * {@code /}; names need not be unique) or answers 404. A buffer still being written by an upload shows with the state
+ * {@code receiving}, and the uploads in progress are listed with how far they got and how long they have been idle.
  */
 @Endpoint(id = "memfd")
 public class MemFdEndpoint {
 
     private final MemFdRegistry registry;
+    private final MemFdUploads uploads;
 
     public MemFdEndpoint(MemFdRegistry registry) {
+        this(registry, new MemFdUploads());
+    }
+
+    /** @param uploads the uploads streaming into buffers of {@code registry} */
+    public MemFdEndpoint(MemFdRegistry registry, MemFdUploads uploads) {
         this.registry = registry;
+        this.uploads = uploads;
     }
 
     @ReadOperation
     public MemFdDescriptor buffers() {
-        List<BufferDescriptor> buffers = registry.buffers().stream().map(BufferDescriptor::of).toList();
+        List<MemFdUpload> inProgress = uploads.inProgress();
+        Set<Long> receiving = inProgress.stream().map(MemFdUpload::id).collect(Collectors.toSet());
+        List<BufferDescriptor> buffers = registry.buffers().stream()
+                .map(info -> BufferDescriptor.of(info, receiving.contains(info.id())))
+                .toList();
         return new MemFdDescriptor(buffers.size(), registry.usedBytes(), boxed(registry.maxTotalSize()),
                 boxed(registry.maxSize()), registry.createdCount(), registry.releasedCount(), registry.leakedCount(),
-                buffers);
+                buffers, inProgress.stream().map(UploadDescriptor::of).toList());
     }
 
     /** {@code null}, which the endpoint answers with 404, when no live buffer has this name. */
     @ReadOperation
     public BufferDescriptor buffer(@Selector(match = Match.ALL_REMAINING) String... name) {
-        return registry.find(String.join("/", name)).map(MemFdEndpoint::describe).orElse(null);
+        return registry.find(String.join("/", name)).map(this::describe).orElse(null);
     }
 
-    private static BufferDescriptor describe(MemFd memfd) {
+    private BufferDescriptor describe(MemFd memfd) {
         try {
-            return BufferDescriptor.of(memfd.info());
+            MemFdInfo info = memfd.info();
+            Map<Long, MemFdUpload> receiving = uploads.inProgress().stream()
+                    .collect(Collectors.toMap(MemFdUpload::id, Function.identity()));
+            return BufferDescriptor.of(info, receiving.containsKey(info.id()));
         } catch (MemFdClosedException e) {
             // Closed since it was found: gone, as if it had never been found.
             return null;
@@ -69,9 +89,11 @@ public class MemFdEndpoint {
      * @param released buffers closed by the application
      * @param leaked buffers dropped without {@code close()} and closed by the garbage collector
      * @param buffers every live buffer, oldest first
+     * @param uploads the uploads still streaming into buffers, oldest first
      */
     public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, long created,
-            long released, long leaked, List<BufferDescriptor> buffers) implements OperationResponseBody {
+            long released, long leaked, List<BufferDescriptor> buffers, List<UploadDescriptor> uploads)
+            implements OperationResponseBody {
     }
 
     /**
@@ -83,16 +105,39 @@ public class MemFdEndpoint {
      * @param size its size in bytes
      * @param seals the seals present
      * @param sealed whether a seal other than {@code EXEC} is present
+     * @param state {@code receiving} while an upload is still writing it, else {@code sealed} or {@code unsealed}
      * @param createdAt when it was created or adopted
      * @param age how long ago that was, as an ISO-8601 duration ({@code PT1M30.5S})
      * @param procPath {@code /proc/PID/fd/N}, through which another process of the same user can open it
      */
     public record BufferDescriptor(long id, String name, int fd, long size, Set<Seal> seals, boolean sealed,
-            Instant createdAt, String age, String procPath) implements OperationResponseBody {
+            String state, Instant createdAt, String age, String procPath) implements OperationResponseBody {
 
-        static BufferDescriptor of(MemFdInfo info) {
+        static BufferDescriptor of(MemFdInfo info, boolean receiving) {
+            String state = receiving ? "receiving" : info.isSealed() ? "sealed" : "unsealed";
             return new BufferDescriptor(info.id(), info.name(), info.fd(), info.size(), info.seals(), info.isSealed(),
-                    info.createdAt(), info.age().toString(), info.procPath());
+                    state, info.createdAt(), info.age().toString(), info.procPath());
+        }
+    }
+
+    /**
+     * An upload still streaming into a buffer.
+     *
+     * @param id the buffer's id
+     * @param name the buffer's name
+     * @param receivedBytes the bytes written so far
+     * @param startedAt when the upload began
+     * @param lastProgressAt when bytes last arrived
+     * @param idle how long ago that was, as an ISO-8601 duration; past {@code memfd.web.upload-idle-timeout} the
+     *        upload is dropped
+     */
+    public record UploadDescriptor(long id, String name, long receivedBytes, Instant startedAt, Instant lastProgressAt,
+            String idle) {
+
+        static UploadDescriptor of(MemFdUpload upload) {
+            return new UploadDescriptor(upload.id(), upload.name(), upload.receivedBytes(), upload.startedAt(),
+                    upload.lastProgressAt(), java.time.Duration.between(upload.lastProgressAt(), Instant.now())
+                        .toString());
         }
     }
 }
