@@ -5,8 +5,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,13 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.memfd.BudgetExceededException;
 import io.memfd.MemFd;
-import io.memfd.MemFdException;
 import io.memfd.MemFdFactory;
-import io.memfd.MissingSealsException;
 import io.memfd.Seal;
-import io.memfd.SizeLimitExceededException;
 import io.memfd.internal.FdHandle;
 import io.memfd.internal.Poll;
 import io.memfd.internal.ProcFdDirectory;
@@ -82,16 +76,12 @@ public final class MemFdServer implements AutoCloseable {
 
     private final Path path;
     private final MemFdHandler handler;
-    private final Set<Seal> requiredSeals;
-    private final long maxBufferSize;
+    private final MessageAdmission admission;
     private final int maxPayloadSize;
-    private final Set<Long> allowedUids;
     private final Set<PosixFilePermission> fileMode;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration shutdownTimeout;
-    private final boolean bufferRequired;
-    private final MemFdFactory factory;
     private final MemFdServerListener listener;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -115,16 +105,13 @@ public final class MemFdServer implements AutoCloseable {
     private MemFdServer(Builder builder) {
         this.path = builder.path;
         this.handler = Objects.requireNonNull(builder.handler, "a handler is required: builder.handler(...)");
-        this.requiredSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.requiredSeals));
-        this.maxBufferSize = builder.maxBufferSize;
+        this.admission = new MessageAdmission(builder.requiredSeals, builder.maxBufferSize, builder.maxPayloadSize,
+                builder.allowedUids, builder.bufferRequired, builder.factory);
         this.maxPayloadSize = builder.maxPayloadSize;
-        this.allowedUids = Collections.unmodifiableSet(new LinkedHashSet<>(builder.allowedUids));
         this.fileMode = Collections.unmodifiableSet(EnumSet.copyOf(builder.fileMode));
         this.maxConnections = builder.maxConnections;
         this.idleTimeout = builder.idleTimeout;
         this.shutdownTimeout = builder.shutdownTimeout;
-        this.bufferRequired = builder.bufferRequired;
-        this.factory = builder.factory;
         this.listener = builder.listener;
     }
 
@@ -322,8 +309,10 @@ public final class MemFdServer implements AutoCloseable {
             socket.close();
             throw e;
         }
-        if (!allowedUids.contains(peer.uid())) {
-            refuse(socket, peer, RejectReason.PEER_NOT_ALLOWED, "uid " + peer.uid() + " may not use this server");
+        try {
+            admission.checkPeer(peer);
+        } catch (MessageAdmission.Rejection rejection) {
+            refuse(socket, peer, rejection.reason, rejection.detail);
             return;
         }
         if (activeConnections.incrementAndGet() > maxConnections) {
@@ -405,8 +394,8 @@ public final class MemFdServer implements AutoCloseable {
     private byte[] answer(SocketMessages.Received message, PeerCredentials peer) {
         MemFdRequest request;
         try {
-            request = admit(message, peer);
-        } catch (Rejection rejection) {
+            request = admission.admit(message, peer);
+        } catch (MessageAdmission.Rejection rejection) {
             report(peer, rejection.reason, rejection.detail);
             return Wire.rejection(rejection.reason, rejection.detail);
         }
@@ -420,7 +409,7 @@ public final class MemFdServer implements AutoCloseable {
             request.release();
         }
         reply = reply == null ? new byte[0] : reply;
-        if (reply.length > maxPayloadSize) {
+        if (!admission.fitsPayload(reply.length)) {
             LOG.log(System.Logger.Level.WARNING, "The handler's reply of " + reply.length + " bytes exceeds the"
                     + " payload limit of " + maxPayloadSize + " bytes");
             return handlerFailed(peer, "the handler's reply exceeded the server's payload limit");
@@ -438,73 +427,6 @@ public final class MemFdServer implements AutoCloseable {
         return Wire.rejection(RejectReason.HANDLER_FAILED, detail);
     }
 
-    /**
-     * Checks a message in order: control data complete, one descriptor at most, header within the limit and in the
-     * wire format, a buffer present where required; then the buffer itself: a memfd, the required seals, the size.
-     * A rejected message's descriptors are all closed before this returns.
-     */
-    private MemFdRequest admit(SocketMessages.Received message, PeerCredentials peer) {
-        List<FdHandle> fds = message.fds();
-        RejectReason reason = null;
-        String detail = null;
-        if (message.controlTruncated()) {
-            reason = RejectReason.CONTROL_TRUNCATED;
-            detail = "more descriptors than the " + SocketMessages.MAX_RECEIVED_FDS
-                    + " a message may carry; the kernel dropped the surplus";
-        } else if (fds.size() > 1) {
-            reason = RejectReason.TOO_MANY_FDS;
-            detail = fds.size() + " descriptors; a message carries one buffer at most";
-        } else if (message.payloadTruncated() || message.payload().length - Wire.PREFIX_BYTES > maxPayloadSize) {
-            reason = RejectReason.HEADER_TOO_LARGE;
-            detail = "the header exceeds the server's limit of " + maxPayloadSize + " bytes";
-        } else if (!Wire.isRequest(message.payload())) {
-            reason = RejectReason.MALFORMED;
-            detail = "a request starts with the version byte " + Wire.VERSION;
-        } else if (fds.isEmpty() && bufferRequired) {
-            reason = RejectReason.NO_BUFFER;
-            detail = "the message carried no memfd";
-        }
-        if (reason != null) {
-            message.closeFds();
-            throw new Rejection(reason, detail);
-        }
-        if (fds.isEmpty()) {
-            return new MemFdRequest(Wire.header(message.payload()), null, -1, peer);
-        }
-        MemFd buffer = adopt(fds.get(0));
-        try {
-            long size = buffer.size();
-            if (size > maxBufferSize) {
-                throw new Rejection(RejectReason.BUFFER_TOO_LARGE, "memfd '" + buffer.name() + "' has " + size
-                        + " bytes; the server accepts " + maxBufferSize + " at most");
-            }
-            return new MemFdRequest(Wire.header(message.payload()), buffer, size, peer);
-        } catch (RuntimeException e) {
-            buffer.close();
-            throw e;
-        }
-    }
-
-    /** Takes the descriptor as a memfd carrying the required seals, or closes it. */
-    private MemFd adopt(FdHandle fd) {
-        int number = fd.transfer();
-        try {
-            return factory == null ? MemFd.adopt(number, requiredSeals) : factory.adopt(number, requiredSeals);
-        } catch (MissingSealsException e) {
-            throw new Rejection(RejectReason.MISSING_SEALS, e.getMessage());
-        } catch (SizeLimitExceededException e) {
-            throw new Rejection(RejectReason.BUFFER_TOO_LARGE, e.getMessage());
-        } catch (BudgetExceededException e) {
-            throw new Rejection(RejectReason.OVER_BUDGET, e.getMessage());
-        } catch (MemFdException e) {
-            // NotMemFdException, or a descriptor whose type or seals could not even be read.
-            throw new Rejection(RejectReason.NOT_MEMFD, e.getMessage());
-        } catch (IllegalStateException e) {
-            // Only a closed factory says this; it has closed the descriptor, as every rejecting adopt does.
-            throw new Rejection(RejectReason.HANDLER_FAILED, "the server's MemFdFactory is closed");
-        }
-    }
-
     private void report(PeerCredentials peer, RejectReason reason, String detail) {
         LOG.log(System.Logger.Level.DEBUG, "Rejected a message from " + peer + ": " + reason + " (" + detail + ")");
         try {
@@ -518,20 +440,6 @@ public final class MemFdServer implements AutoCloseable {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         return thread;
-    }
-
-    /** A message turned down: why, in a word and in a sentence. */
-    private static final class Rejection extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        final RejectReason reason;
-        final String detail;
-
-        Rejection(RejectReason reason, String detail) {
-            super(detail, null, false, false);
-            this.reason = reason;
-            this.detail = detail;
-        }
     }
 
     /** Settings for a {@link MemFdServer}. */
