@@ -40,6 +40,8 @@ final class MemFdState implements Runnable {
     final long fixedSize;
     /** Where the memfd was created, under {@link LeakDetection#TRACE}. */
     final Throwable creationSite;
+    /** Decides which mappings are safe from a shrinking file, and keeps them so. */
+    final MappingGuard mappings;
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
     private volatile WeakReference<MemFd> owner;
 
@@ -50,14 +52,19 @@ final class MemFdState implements Runnable {
     private boolean cleaned;
     private FileChannel channel;
 
+    /**
+     * @param createdPrivate whether this process created the file and no other descriptor of it exists: then it may
+     *        be mapped before it is sealed against shrinking (see {@link MappingGuard})
+     */
     MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, long fixedSize,
-            Throwable creationSite) {
+            Throwable creationSite, boolean createdPrivate) {
         this.name = name;
         this.handle = handle;
         this.registry = registry;
         this.account = registry == null ? null : new SizeAccount(registry, name, handle, initialSize);
         this.fixedSize = fixedSize;
         this.creationSite = creationSite;
+        this.mappings = new MappingGuard(createdPrivate);
     }
 
     /** {@code /proc/PID/fd/N}: the path through which another process can open descriptor {@code fd} of this one. */

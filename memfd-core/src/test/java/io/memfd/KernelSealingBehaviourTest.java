@@ -156,6 +156,8 @@ class KernelSealingBehaviourTest {
     void futureWriteSealIsAddedDespiteAWritableMappingWhichKeepsWorking() throws IOException {
         try (MemFd memfd = MemFd.create("future-write")) {
             memfd.resize(4096);
+            // Sealed against shrinking, so that the file may be reopened through /proc below while mapped.
+            memfd.addSeal(Seal.SHRINK);
             MappedByteBuffer mapping = memfd.mapReadWrite(0, 4096);
             mapping.put(0, (byte) 1);
 
