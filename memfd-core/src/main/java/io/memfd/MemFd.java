@@ -12,9 +12,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import io.memfd.internal.FdHandle;
@@ -177,6 +179,16 @@ public final class MemFd implements AutoCloseable {
         int fd = acquire("read the size");
         try {
             return state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name);
+        } finally {
+            release();
+        }
+    }
+
+    /** When the content last changed (the file's modification time). */
+    public Instant lastModified() {
+        int fd = acquire("read the modification time");
+        try {
+            return FileStatus.modified(fd, state.name);
         } finally {
             release();
         }
@@ -411,7 +423,7 @@ public final class MemFd implements AutoCloseable {
      *
      * <p>Reading a mapped page that the file no longer has raises {@code SIGBUS}, which kills the JVM. So a memfd is
      * mapped only when nobody can shrink it under the mapping: when it is sealed against shrinking ({@link Seal#SHRINK}),
-     * or when this process created it and has not handed it out ({@link #dup()}, {@link #procPath()}, {@link #rawFd()},
+     * or when this process created it and has not handed it out ({@link #dup()}, {@link #withProcPath}, {@link #rawFd()},
      * {@link #withRawFd}, sending it). While such a mapping of an unsealed memfd is reachable, {@link #resize} refuses to
      * shrink the file below it, and handing the file out requires {@link Seal#SHRINK}. {@link #mapReadOnlyUnsafe}
      * maps without these checks.
@@ -565,15 +577,24 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
-     * {@code /proc/PID/fd/N}: a path through which another process of the same user (or this one) can open the file
-     * while this memfd is open. Opening it creates a new open file with its own offset and access mode.
+     * Runs {@code action} with {@code /proc/PID/fd/N}, a path through which this process, or another process of the
+     * same user, can open the file: for a program that takes a file name. Opening it creates a new open file with its
+     * own offset and access mode.
+     *
+     * <p>The path names this memfd only while the action runs: a concurrent {@link #close()} waits for the descriptor
+     * until the action returns, as with {@link #withRawFd}; afterwards the kernel may give the number to any other file,
+     * and the same path would open that file. So the path is never kept: the action is done with it when it returns
+     * (it waits for a program it started to open it). Whoever opens the path can pass the file on, so afterwards only
+     * {@link Seal#SHRINK} makes mapping it safe.
+     *
+     * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */
-    public Path procPath() {
+    public <T> T withProcPath(Function<Path, T> action) {
         String operation = "name the descriptor's /proc path";
         int fd = acquire(operation);
         try {
             state.mappings.export(fd, state.name, operation);
-            return Path.of(MemFdState.procPath(fd));
+            return action.apply(Path.of(MemFdState.procPath(fd)));
         } finally {
             release();
         }

@@ -91,7 +91,7 @@ final class MemFdState implements Runnable {
         try {
             int fd = handle.number();
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
-                    Duration.between(createdAt, Instant.now()), procPath(fd));
+                    Duration.between(createdAt, Instant.now()));
         } finally {
             handle.release();
         }

@@ -1,5 +1,6 @@
 package io.memfd;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -152,8 +153,7 @@ class MappingSafetyTest {
                 case "mapped-then-exported" -> {
                     try (MemFd memfd = filled()) {
                         MappedByteBuffer mapping = memfd.mapReadOnly();
-                        int fd = Integer.parseInt(memfd.procPath().getFileName().toString());
-                        truncateAsPeer(fd);
+                        memfd.withProcPath(unchecked(Victim::truncateAsPeer));
                         crc(mapping);
                     }
                 }
@@ -208,10 +208,21 @@ class MappingSafetyTest {
         }
 
         /** Another process shrinks the file to nothing through {@code /proc/PID/fd/N}, as any peer holding it can. */
-        private static void truncateAsPeer(int fd) throws IOException, InterruptedException {
-            Process peer = new ProcessBuilder("truncate", "-s", "0",
-                    "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd).inheritIO().start();
-            System.out.println("peerTruncated=" + (peer.waitFor() == 0));
+        private static void truncateAsPeer(int fd) throws IOException {
+            truncateAsPeer(Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd));
+        }
+
+        /** Another process shrinks the file at {@code path} to nothing; returns whether it could. */
+        private static boolean truncateAsPeer(Path path) throws IOException {
+            Process peer = new ProcessBuilder("truncate", "-s", "0", path.toString()).inheritIO().start();
+            boolean truncated;
+            try {
+                truncated = peer.waitFor() == 0;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            System.out.println("peerTruncated=" + truncated);
+            return truncated;
         }
 
         private static void crc(MappedByteBuffer mapping) {

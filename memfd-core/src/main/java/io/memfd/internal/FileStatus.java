@@ -1,6 +1,7 @@
 package io.memfd.internal;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
@@ -15,6 +16,7 @@ public final class FileStatus {
 
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 0x1;
+    private static final int STATX_MTIME = 0x40;
     private static final int STATX_INO = 0x100;
     private static final int STATX_SIZE = 0x200;
     private static final int S_IFMT = 0xF000;
@@ -28,6 +30,8 @@ public final class FileStatus {
     private static final int STX_MODE = STATX + 28;
     private static final int STX_INO = STATX + 32;
     private static final int STX_SIZE = STATX + 40;
+    private static final int STX_MTIME_SEC = STATX + 112;
+    private static final int STX_MTIME_NSEC = STATX + 120;
 
     static {
         Native.register(FileStatus.class, Libc.LIBRARY);
@@ -53,6 +57,16 @@ public final class FileStatus {
         ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE);
         try {
             return (buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG ? buffer.getLong(STX_SIZE) : -1;
+        } finally {
+            NativeBuffers.release(buffer);
+        }
+    }
+
+    /** When the file's content last changed ({@code st_mtime}). */
+    public static Instant modified(int fd, String name) {
+        ByteBuffer buffer = statx(fd, name, STATX_MTIME);
+        try {
+            return Instant.ofEpochSecond(buffer.getLong(STX_MTIME_SEC), buffer.getInt(STX_MTIME_NSEC));
         } finally {
             NativeBuffers.release(buffer);
         }
