@@ -76,8 +76,8 @@ public final class MemFd implements AutoCloseable {
     /**
      * Creates an empty memfd.
      *
-     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no NUL;
-     *        need not be unique
+     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no control
+     *        character ({@link #checkName}); need not be unique
      * @throws IllegalArgumentException if the name is invalid
      * @throws UnsupportedByKernelException if the kernel lacks memfd or a requested option
      * @throws NotPermittedException if a policy (sysctl, seccomp, LSM) forbids it
@@ -87,10 +87,25 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
+     * Checks a name as {@link #create} does: at most 249 bytes of UTF-8 (the kernel's limit) and no control character
+     * (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is. The empty name is
+     * valid. Also useful for names of one's own that end up beside memfd names.
+     *
+     * @throws IllegalArgumentException if the name is invalid; the message says why
+     */
+    public static void checkName(String name) {
+        String problem = MemfdCreate.nameProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException("Invalid memfd name \"" + MemfdCreate.escaped(name) + "\": " + problem);
+        }
+    }
+
+    /**
      * Takes ownership of a descriptor received from elsewhere (another process, a native library), after checking
      * that it really is a memfd. A rejected descriptor is closed.
      *
      * @throws NotMemFdException if it is not a memfd; the exception says what it is instead
+     * @throws InvalidNameException if its name has a control character
      */
     public static MemFd adopt(int fd) {
         return adopt(fd, Set.of());
@@ -108,12 +123,22 @@ public final class MemFd implements AutoCloseable {
     }
 
     static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
-        FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
-        if (!options.isAllowSealing()) {
-            forbidSealing(handle, name);
+        // Before the memfd exists: one over the count or the budget is never created.
+        SizeAccount account = registry == null ? null : registry.open(name, -1, "create", options.pageSize(), 0, 0);
+        try {
+            FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
+            if (!options.isAllowSealing()) {
+                forbidSealing(handle, name);
+            }
+            // Close-on-exec, no other descriptor exists yet; without it, every program this process runs gets one.
+            return track(new MemFdState(name, handle, registry, account, -1, creationSite(registry),
+                    options.isCloseOnExec()));
+        } catch (RuntimeException e) {
+            if (account != null) {
+                registry.cancel(account);
+            }
+            throw e;
         }
-        // Close-on-exec or not, no other descriptor exists yet; without it, every program this process runs gets one.
-        return track(new MemFdState(name, handle, registry, 0, -1, creationSite(registry), options.isCloseOnExec()));
     }
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
@@ -129,11 +154,10 @@ public final class MemFd implements AutoCloseable {
                 throw new MissingSealsException(operation, name, fd, requiredSeals, present);
             }
             long size = found.size();
-            if (registry != null) {
-                registry.admit(name, fd, operation, size);
-            }
+            SizeAccount account = registry == null ? null
+                    : registry.open(name, fd, operation, found.pageSize(), size, found.allocated());
             long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
-            return track(new MemFdState(name, handle, registry, size, fixedSize, creationSite(registry), false));
+            return track(new MemFdState(name, handle, registry, account, fixedSize, creationSite(registry), false));
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -569,8 +593,8 @@ public final class MemFd implements AutoCloseable {
         int fd = acquire(operation);
         try {
             state.mappings.export(fd, state.name, operation);
-            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null, 0,
-                    state.fixedSize, null, false));
+            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null,
+                    null, state.fixedSize, null, false));
         } finally {
             release();
         }

@@ -53,15 +53,16 @@ final class MemFdState implements Runnable {
     private FileChannel channel;
 
     /**
+     * @param account its charge against the registry's limits, opened by the registry; {@code null} without one
      * @param createdPrivate whether this process created the file and no other descriptor of it exists: then it may
      *        be mapped before it is sealed against shrinking (see {@link MappingGuard})
      */
-    MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, long fixedSize,
+    MemFdState(String name, FdHandle handle, MemFdRegistry registry, SizeAccount account, long fixedSize,
             Throwable creationSite, boolean createdPrivate) {
         this.name = name;
         this.handle = handle;
         this.registry = registry;
-        this.account = registry == null ? null : new SizeAccount(registry, name, handle, initialSize);
+        this.account = account;
         this.fixedSize = fixedSize;
         this.creationSite = creationSite;
         this.mappings = new MappingGuard(createdPrivate);
@@ -187,7 +188,7 @@ final class MemFdState implements Runnable {
 
     /** See {@link SizeAccount#growTo}; 0 for an untracked memfd. */
     long growTo(long end, String operation) {
-        return account == null ? 0 : account.growTo(end, operation);
+        return account == null ? 0 : account.growTo(handle.number(), end, operation);
     }
 
     /** After a growth that accounted {@code grown} bytes failed; reads the size the file really has. */

@@ -19,6 +19,7 @@ public final class FileStatus {
     private static final int STATX_MTIME = 0x40;
     private static final int STATX_INO = 0x100;
     private static final int STATX_SIZE = 0x200;
+    private static final int STATX_BLOCKS = 0x400;
     private static final int S_IFMT = 0xF000;
     private static final int S_IFREG = 0x8000;
     private static final long HUGETLBFS_MAGIC = 0x958458f6L;
@@ -27,9 +28,11 @@ public final class FileStatus {
     /** Where in the native buffer {@code struct statx} goes, after the empty path: 8-aligned. */
     private static final int STATX = 8;
     // Fields of struct statx, in native byte order.
+    private static final int STX_BLKSIZE = STATX + 4;
     private static final int STX_MODE = STATX + 28;
     private static final int STX_INO = STATX + 32;
     private static final int STX_SIZE = STATX + 40;
+    private static final int STX_BLOCKS = STATX + 48;
     private static final int STX_MTIME_SEC = STATX + 112;
     private static final int STX_MTIME_NSEC = STATX + 120;
 
@@ -37,9 +40,14 @@ public final class FileStatus {
         Native.register(FileStatus.class, Libc.LIBRARY);
     }
 
+    /** The size of the system's memory pages, which back a memfd without huge pages. */
+    public static final long PAGE_SIZE = getpagesize();
+
     private static native int statx(int dirfd, long path, int flags, int mask, long buffer) throws LastErrorException;
 
     private static native int fstatfs(int fd, long[] buffer) throws LastErrorException;
+
+    private static native int getpagesize();
 
     private FileStatus() {
     }
@@ -50,13 +58,23 @@ public final class FileStatus {
     }
 
     /**
-     * The file's size in bytes if the descriptor refers to a regular file, otherwise -1: type and size from one
-     * {@code statx}, as a receiver checking a descriptor needs both.
+     * What a receiver checking a descriptor needs to know of the file, from one {@code statx}.
+     *
+     * @param regular whether it is a regular file
+     * @param size its size in bytes
+     * @param allocated the bytes of pages it holds ({@code st_blocks}), which may be fewer than its size (a sparse file)
+     *        or more (pages allocated beyond the end)
+     * @param pageSize the size of its pages ({@code st_blksize}: the huge page size on hugetlbfs)
      */
-    public static long regularFileSize(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE);
+    public record Regular(boolean regular, long size, long allocated, long pageSize) {
+    }
+
+    /** Type, size, allocated pages and page size of the file. */
+    public static Regular regularFile(int fd, String name) {
+        ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE | STATX_BLOCKS);
         try {
-            return (buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG ? buffer.getLong(STX_SIZE) : -1;
+            return new Regular((buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG, buffer.getLong(STX_SIZE),
+                    buffer.getLong(STX_BLOCKS) * 512, Integer.toUnsignedLong(buffer.getInt(STX_BLKSIZE)));
         } finally {
             NativeBuffers.release(buffer);
         }

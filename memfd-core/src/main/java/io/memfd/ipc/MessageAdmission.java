@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.memfd.BudgetExceededException;
+import io.memfd.InvalidNameException;
 import io.memfd.MemFd;
 import io.memfd.MemFdException;
 import io.memfd.MemFdFactory;
@@ -91,6 +92,11 @@ final class MessageAdmission {
     /** What is wrong with the message apart from its buffer, or {@code null}. */
     private Rejection messageProblem(SocketMessages.Received message) {
         List<FdHandle> fds = message.fds();
+        if (message.controlTruncated() && fds.size() < SocketMessages.MAX_RECEIVED_FDS) {
+            // There was room for more: the kernel could not install a descriptor in this process.
+            return new Rejection(RejectReason.OUT_OF_DESCRIPTORS, "the server's process has no descriptor left for"
+                    + " the one the message carried (EMFILE or ENFILE); try again later");
+        }
         if (message.controlTruncated()) {
             return new Rejection(RejectReason.CONTROL_TRUNCATED, "more descriptors than the "
                     + SocketMessages.MAX_RECEIVED_FDS + " a message may carry; the kernel dropped the surplus");
@@ -117,6 +123,8 @@ final class MessageAdmission {
         int number = fd.transfer();
         try {
             return factory == null ? MemFd.adopt(number, requiredSeals) : factory.adopt(number, requiredSeals);
+        } catch (InvalidNameException e) {
+            throw new Rejection(RejectReason.INVALID_NAME, e.getMessage());
         } catch (MissingSealsException e) {
             throw new Rejection(RejectReason.MISSING_SEALS, e.getMessage());
         } catch (SizeLimitExceededException e) {

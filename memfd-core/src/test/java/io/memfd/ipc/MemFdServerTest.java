@@ -115,12 +115,13 @@ class MemFdServerTest {
 
     @Test
     void aBufferBeyondTheFactorysBudgetIsRejectedAndNotListed() {
-        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(3).build();
+        // Room for one page and its file: a buffer of two pages passes it.
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(4096 + 1024).build();
                 MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(request -> null)
                         .factory(factory).start();
                 MemFdClient client = MemFdClient.builder(server.path()).build();
                 MemFd small = sealed("abc");
-                MemFd large = sealed("abcd")) {
+                MemFd large = sealed("a".repeat(4097))) {
             client.send(new byte[0], small);
 
             assertThatThrownBy(() -> client.send(new byte[0], large))

@@ -68,6 +68,25 @@ class MessageAdmissionTest {
     }
 
     @Test
+    void aDescriptorTheKernelCouldNotInstallForWantOfDescriptors() {
+        // With room for four, a truncation that leaves fewer means the kernel failed to install one (EMFILE, ENFILE).
+        assertRejected(new SocketMessages.Received(REQUEST, List.of(), false, true), RejectReason.OUT_OF_DESCRIPTORS);
+    }
+
+    @Test
+    void aMemfdWhoseNameHasAControlCharacter() {
+        assertRejected(message(REQUEST, memfd("line\nbreak", 1, Seal.SHRINK, Seal.GROW)), RejectReason.INVALID_NAME);
+    }
+
+    @Test
+    void aBufferOverTheFactorysCount() {
+        try (MemFdFactory factory = MemFdFactory.builder().maxCount(1).build(); MemFd held = factory.create("held")) {
+            assertRejected(admission(factory), message(REQUEST, memfd("one more", 1, Seal.SHRINK, Seal.GROW)),
+                    RejectReason.OVER_BUDGET);
+        }
+    }
+
+    @Test
     void twoDescriptors() {
         assertRejected(message(REQUEST, memfd("a", 1, Seal.SHRINK, Seal.GROW), memfd("b", 1, Seal.SHRINK, Seal.GROW)),
                 RejectReason.TOO_MANY_FDS);

@@ -57,6 +57,8 @@ public final class TestLibc {
 
     public static native int ftruncate(int fd, long length) throws LastErrorException;
 
+    public static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
     public static native int fcntl(int fd, int command, int argument) throws LastErrorException;
 
     public static native Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset)

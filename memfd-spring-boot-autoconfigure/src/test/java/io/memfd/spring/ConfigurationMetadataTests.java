@@ -37,7 +37,7 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdProperties.class, "memfd."));
         expected.putAll(properties(MemFdIpcProperties.Server.class, "memfd.ipc.server."));
         expected.putAll(properties(MemFdIpcProperties.Client.class, "memfd.ipc.client."));
-        assertThat(expected).hasSize(9 + 10 + 5);
+        assertThat(expected).hasSize(10 + 10 + 5);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))

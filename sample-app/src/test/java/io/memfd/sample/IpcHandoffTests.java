@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -131,6 +133,31 @@ class IpcHandoffTests {
         String reply = python("-c", script, file.toString(), "nameless", SOCKET);
 
         assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains("non-blank name");
+        assertThat(this.store.list()).isEmpty();
+        assertThat(this.factory.registry().count()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\"two\\nlines\"", "\"nul\\u0000\"", "\"escape\\u001b[2J\""})
+    void aNameWithAControlCharacterIsAnsweredWithAnErrorAndTheMemfdIsClosed(String jsonName) throws Exception {
+        assertRefusedName(jsonName, "control character");
+    }
+
+    @Test
+    void aNameLongerThanAMemfdNameIsAnsweredWithAnErrorAndTheMemfdIsClosed() throws Exception {
+        assertRefusedName("\"" + "n".repeat(64 * 1024 - 100) + "\"", "at most 249 bytes");
+    }
+
+    /** Sends a sealed memfd with the JSON header {"name": jsonName}; the reply is an error and nothing is kept. */
+    private void assertRefusedName(String jsonName, String reason) throws Exception {
+        Path file = Files.write(this.directory.resolve("x.bin"), new byte[] {1, 2, 3});
+        String script = new String(Files.readAllBytes(SENDER), StandardCharsets.UTF_8)
+            .replace("json.dumps({\"name\": name})", "('{\"name\": ' + name + '}')")
+            .replace("os.memfd_create(name,", "os.memfd_create('refused',");
+
+        String reply = python("-c", script, file.toString(), jsonName, SOCKET);
+
+        assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains(reason);
         assertThat(this.store.list()).isEmpty();
         assertThat(this.factory.registry().count()).isZero();
     }

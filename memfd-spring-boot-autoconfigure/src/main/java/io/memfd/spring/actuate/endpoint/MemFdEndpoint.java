@@ -2,6 +2,7 @@ package io.memfd.spring.actuate.endpoint;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -36,8 +37,8 @@ public class MemFdEndpoint {
     public MemFdDescriptor buffers() {
         List<BufferDescriptor> buffers = registry.buffers().stream().map(BufferDescriptor::of).toList();
         return new MemFdDescriptor(buffers.size(), registry.usedBytes(), boxed(registry.maxTotalSize()),
-                boxed(registry.maxSize()), registry.createdCount(), registry.releasedCount(), registry.leakedCount(),
-                buffers);
+                boxed(registry.maxSize()), boxed(registry.maxCount()), registry.createdCount(),
+                registry.releasedCount(), registry.leakedCount(), buffers);
     }
 
     /** {@code null}, which the endpoint answers with 404, when no live buffer has this name. */
@@ -59,20 +60,25 @@ public class MemFdEndpoint {
         return value.isPresent() ? value.getAsLong() : null;
     }
 
+    private static Integer boxed(OptionalInt value) {
+        return value.isPresent() ? value.getAsInt() : null;
+    }
+
     /**
      * The live buffers and the totals.
      *
      * @param count the live buffers listed
-     * @param usedBytes the bytes they hold, as counted against the budget
+     * @param usedBytes the bytes the kernel holds for them, as counted against the budget
      * @param maxTotalSize the budget across live buffers; absent when unlimited
      * @param maxSize the per-buffer size limit; absent when unlimited
+     * @param maxCount the most live buffers at once; absent when unlimited
      * @param created buffers created or adopted since start-up
      * @param released buffers closed by the application
      * @param leaked buffers dropped without {@code close()} and closed by the garbage collector
      * @param buffers every live buffer, oldest first
      */
-    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, long created,
-            long released, long leaked, List<BufferDescriptor> buffers) implements OperationResponseBody {
+    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, Integer maxCount,
+            long created, long released, long leaked, List<BufferDescriptor> buffers) implements OperationResponseBody {
     }
 
     /**

@@ -17,7 +17,8 @@ class MemFdEndpointTest {
 
     @Test
     void listsEveryLiveBufferWithTheTotals() {
-        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1 << 20).maxTotalSize(1 << 24).build();
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1 << 20).maxTotalSize(1 << 24).maxCount(100)
+                .build();
                 MemFd sealed = factory.createSealed("sealed", new byte[10]);
                 MemFd open = factory.create("open")) {
             open.resize(300);
@@ -28,7 +29,9 @@ class MemFdEndpointTest {
             Instant after = Instant.now();
 
             assertThat(all.count()).isEqualTo(2);
-            assertThat(all.usedBytes()).isEqualTo(310);
+            // A page and about 1 KiB for the file, each.
+            assertThat(all.usedBytes()).isEqualTo(2 * (4096 + 1024));
+            assertThat(all.maxCount()).isEqualTo(100);
             assertThat(all.maxSize()).isEqualTo(1 << 20);
             assertThat(all.maxTotalSize()).isEqualTo(1 << 24);
             assertThat(all.created()).isEqualTo(3);
@@ -45,11 +48,12 @@ class MemFdEndpointTest {
 
     @Test
     void unlimitedFactoriesHaveNoLimits() {
-        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+        try (MemFdFactory factory = MemFdFactory.builder().maxCount(Integer.MAX_VALUE).build()) {
             MemFdDescriptor all = new MemFdEndpoint(factory.registry()).buffers();
 
             assertThat(all.maxSize()).isNull();
             assertThat(all.maxTotalSize()).isNull();
+            assertThat(all.maxCount()).isNull();
             assertThat(all.buffers()).isEmpty();
         }
     }
