@@ -25,8 +25,8 @@ final class MappingGuard {
 
     private static final Set<Seal> SHRINK = EnumSet.of(Seal.SHRINK);
 
-    /** Whether this process created the file and no other descriptor of it existed then. */
-    private final boolean createdPrivate;
+    /** How this process came to hold the file: only one it created close-on-exec starts private. */
+    private final MemFdState.Origin origin;
     /** Set once a descriptor, its number or its path was handed out: from then on, only SHRINK makes mapping safe. */
     private volatile boolean exported;
     /** Set once the file is seen sealed against shrinking; seals are never removed. */
@@ -34,9 +34,9 @@ final class MappingGuard {
     /** Reachable mappings made while the file was private and not SHRINK-sealed. */
     private int privateMappings;
 
-    MappingGuard(boolean createdPrivate) {
-        this.createdPrivate = createdPrivate;
-        this.exported = !createdPrivate;
+    MappingGuard(MemFdState.Origin origin) {
+        this.origin = origin;
+        this.exported = origin != MemFdState.Origin.CREATED;
     }
 
     /**
@@ -50,12 +50,10 @@ final class MappingGuard {
         }
         synchronized (this) {
             if (exported) {
-                throw new MissingSealsException(operation, name, fd, SHRINK, Fcntl.seals(fd, name),
-                        (createdPrivate ? "it was handed out (dup, /proc path or raw descriptor)"
-                                : "it was adopted or duplicated")
-                                + ", so another descriptor may shrink it under the mapping, and reading the lost pages"
-                                + " would crash this JVM (SIGBUS); seal SHRINK first, or map with mapReadOnlyUnsafe or"
-                                + " mapReadWriteUnsafe to accept that risk");
+                throw new MissingSealsException(operation, name, fd, SHRINK, Fcntl.seals(fd, name), whyShared()
+                        + ", so another descriptor may shrink it under the mapping, and reading the lost pages would"
+                        + " crash this JVM (SIGBUS); seal SHRINK first, or map with mapReadOnlyUnsafe or"
+                        + " mapReadWriteUnsafe to accept that risk");
             }
             MappedByteBuffer mapping = mapper.get();
             privateMappings++;
@@ -98,6 +96,19 @@ final class MappingGuard {
                     + " unmaps a MappedByteBuffer only when it is garbage-collected");
         }
         truncate.run();
+    }
+
+    private String whyShared() {
+        switch (origin) {
+            case CREATED:
+                return "it was handed out (dup, /proc path or raw descriptor)";
+            case CREATED_INHERITABLE:
+                return "it was created without close-on-exec, so programs this process runs hold it too";
+            case ADOPTED:
+                return "it came from elsewhere, whose descriptors may still be open";
+            default:
+                return "it is a duplicate of another descriptor";
+        }
     }
 
     private boolean isShrinkSealed(int fd, String name) {

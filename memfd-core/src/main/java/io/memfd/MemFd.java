@@ -130,9 +130,8 @@ public final class MemFd implements AutoCloseable {
             if (!options.isAllowSealing()) {
                 forbidSealing(handle, name);
             }
-            // Close-on-exec, no other descriptor exists yet; without it, every program this process runs gets one.
             return track(new MemFdState(name, handle, registry, account, -1, creationSite(registry),
-                    options.isCloseOnExec()));
+                    options.isCloseOnExec() ? MemFdState.Origin.CREATED : MemFdState.Origin.CREATED_INHERITABLE));
         } catch (RuntimeException e) {
             if (account != null) {
                 registry.cancel(account);
@@ -157,7 +156,8 @@ public final class MemFd implements AutoCloseable {
             SizeAccount account = registry == null ? null
                     : registry.open(name, fd, operation, found.pageSize(), size, found.allocated());
             long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
-            return track(new MemFdState(name, handle, registry, account, fixedSize, creationSite(registry), false));
+            return track(new MemFdState(name, handle, registry, account, fixedSize, creationSite(registry),
+                    MemFdState.Origin.ADOPTED));
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -594,7 +594,7 @@ public final class MemFd implements AutoCloseable {
         try {
             state.mappings.export(fd, state.name, operation);
             return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null,
-                    null, state.fixedSize, null, false));
+                    null, state.fixedSize, null, MemFdState.Origin.DUPLICATED));
         } finally {
             release();
         }

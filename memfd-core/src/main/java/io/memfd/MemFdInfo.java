@@ -15,8 +15,11 @@ import java.util.Set;
  * @param seals the seals present
  * @param createdAt when this process created or adopted it
  * @param age how long ago that was
+ * @param adopted whether it came from elsewhere ({@link MemFdFactory#adopt}): then its name is its sender's, and a
+ *        look-up by name never finds it
  */
-public record MemFdInfo(long id, String name, int fd, long size, Set<Seal> seals, Instant createdAt, Duration age) {
+public record MemFdInfo(long id, String name, int fd, long size, Set<Seal> seals, Instant createdAt, Duration age,
+        boolean adopted) {
 
     /**
      * Whether the memfd carries a seal other than {@link Seal#EXEC} (which {@code MFD_NOEXEC_SEAL} sets at creation):

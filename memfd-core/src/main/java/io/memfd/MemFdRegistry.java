@@ -142,14 +142,16 @@ public final class MemFdRegistry {
     }
 
     /**
-     * The most recently created live buffer with this name. Names need not be unique; the kernel does not require
-     * it either.
+     * The most recently created live buffer with this name (the full name, with the factory's prefix), among those the
+     * application created: an adopted buffer keeps the name its sender chose, and a sender may choose any name, so
+     * adopted buffers are never found by name (find them by {@link #find(long) id}). Names need not be unique; the
+     * kernel does not require it either.
      */
     public Optional<MemFd> find(String name) {
         MemFd newest = null;
         long newestId = -1;
         for (MemFdState state : live.values()) {
-            if (state.name.equals(name) && state.id > newestId) {
+            if (state.origin != MemFdState.Origin.ADOPTED && state.name.equals(name) && state.id > newestId) {
                 MemFd memfd = state.owner();
                 if (memfd != null) {
                     newest = memfd;

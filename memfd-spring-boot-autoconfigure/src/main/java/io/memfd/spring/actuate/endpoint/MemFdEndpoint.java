@@ -20,8 +20,9 @@ import io.memfd.Seal;
 
 /**
  * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the
- * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer of that name (names may contain
- * {@code /}; names need not be unique) or answers 404. No {@code /proc/PID/fd/N} path is published: by the time a
+ * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer the application created with that full name
+ * (names may contain {@code /}; names need not be unique) or answers 404. Buffers received from other processes are
+ * listed, marked {@code adopted}, but never found by name: their senders chose their names. No {@code /proc/PID/fd/N} path is published: by the time a
  * reader opened it, the buffer may be closed and the number given to another file.
  */
 @Endpoint(id = "memfd")
@@ -92,13 +93,14 @@ public class MemFdEndpoint {
      * @param sealed whether a seal other than {@code EXEC} is present
      * @param createdAt when it was created or adopted
      * @param age how long ago that was, as an ISO-8601 duration ({@code PT1M30.5S})
+     * @param adopted whether it came from another process, whose name it keeps (and so is never found by name)
      */
     public record BufferDescriptor(long id, String name, int fd, long size, Set<Seal> seals, boolean sealed,
-            Instant createdAt, String age) implements OperationResponseBody {
+            Instant createdAt, String age, boolean adopted) implements OperationResponseBody {
 
         static BufferDescriptor of(MemFdInfo info) {
             return new BufferDescriptor(info.id(), info.name(), info.fd(), info.size(), info.seals(), info.isSealed(),
-                    info.createdAt(), info.age().toString());
+                    info.createdAt(), info.age().toString(), info.adopted());
         }
     }
 }

@@ -1,16 +1,20 @@
 package io.memfd.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
+import io.memfd.Seal;
 import io.memfd.spring.actuate.endpoint.MemFdEndpoint.BufferDescriptor;
 import io.memfd.spring.actuate.endpoint.MemFdEndpoint.MemFdDescriptor;
+import io.memfd.testing.TestLibc;
 
 /** The endpoint's operations against real buffers. */
 class MemFdEndpointTest {
@@ -70,6 +74,24 @@ class MemFdEndpointTest {
             assertDescribes(endpoint.buffer("static", "index.html"), older, 5, true);
             assertThat(endpoint.buffer("index.html")).isNull();
             assertThat(endpoint.buffer("unknown")).isNull();
+        }
+    }
+
+    @Test
+    void aBufferFromAnotherProcessIsListedAsAdoptedButNeverFoundByItsName() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd own = factory.createSealed("app/config.json", new byte[5])) {
+            int fd = TestLibc.memfd_create("app/config.json", 2);
+            TestLibc.fcntl(fd, TestLibc.F_ADD_SEALS, TestLibc.F_SEAL_SHRINK | TestLibc.F_SEAL_GROW);
+            try (MemFd peers = factory.adopt(fd, Set.of(Seal.SHRINK))) {
+                MemFdEndpoint endpoint = new MemFdEndpoint(factory.registry());
+
+                assertThat(endpoint.buffers().buffers()).extracting(BufferDescriptor::name, BufferDescriptor::adopted)
+                        .containsExactly(tuple("app/config.json", false), tuple("app/config.json", true));
+                assertDescribes(endpoint.buffer("app", "config.json"), own, 5, true);
+                own.close();
+                assertThat(endpoint.buffer("app", "config.json")).isNull();
+            }
         }
     }
 
