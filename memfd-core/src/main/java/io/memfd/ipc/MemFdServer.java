@@ -38,9 +38,10 @@ import io.memfd.internal.UnixSockets;
  *
  * <p><b>What a client cannot do.</b> The server trusts nothing a peer sends. Every descriptor that arrives is owned at
  * once and closed unless it is handed on; descriptors arrive close-on-exec. Before the handler sees a buffer, the
- * server checks that it is a memfd (not a {@code /dev/shm} or regular file, pipe, socket or directory), that it carries
- * the required seals (by default {@link Seal#SHRINK}: then no sender can shrink it under a mapping and crash this
- * process with {@code SIGBUS}) and that its size is within the limit. A message with more than one descriptor, with
+ * server checks that it is a memfd (not a {@code /dev/shm} or regular file, pipe, socket or directory), that its name
+ * has no control character, that it carries the required seals (by default {@link Seal#SHRINK} and {@link Seal#GROW}:
+ * then no sender can shrink it under a mapping and crash this process with {@code SIGBUS}, nor grow it past the limits
+ * after it was checked) and that its size is within the limit. A message with more than one descriptor, with
  * more descriptors than the kernel could deliver ({@code MSG_CTRUNC}), with an oversized or malformed header, or
  * without a buffer is rejected and its descriptors are closed. Connections from users other than the allowed ones
  * ({@code SO_PEERCRED}; by default only this process's own user) are refused. Each rejection is answered with a
@@ -447,7 +448,7 @@ public final class MemFdServer implements AutoCloseable {
 
         private final Path path;
         private MemFdHandler handler;
-        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
+        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK, Seal.GROW);
         private long maxBufferSize = 1L << 30;
         private int maxPayloadSize = 64 * 1024;
         private Set<Long> allowedUids = Set.of(UnixSockets.effectiveUid());
@@ -471,9 +472,11 @@ public final class MemFdServer implements AutoCloseable {
         }
 
         /**
-         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK}, which makes mapping a buffer safe
-         * from a sender that would shrink it. Add {@link Seal#WRITE} to be sure the content cannot change after the
-         * handler looked at it, {@link Seal#GROW} to keep the size within the limit for good.
+         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK} and {@link Seal#GROW}. SHRINK makes
+         * mapping a buffer safe from a sender that would shrink it (without it, {@code mapReadOnly} refuses the buffer);
+         * GROW keeps its size, which the size limit and a factory's budget were checked against, what it was on arrival.
+         * {@link Seal#WRITE} is the application's choice: add it to be sure the content cannot change after the handler
+         * looked at it (a checksum, a parsed header); leave it out to share memory a sender goes on writing.
          */
         public Builder requiredSeals(Set<Seal> requiredSeals) {
             this.requiredSeals = EnumSet.noneOf(Seal.class);

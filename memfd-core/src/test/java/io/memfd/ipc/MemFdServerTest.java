@@ -277,6 +277,22 @@ class MemFdServerTest {
         assertThat(server.activeConnections()).isZero();
     }
 
+    @Test
+    void byDefaultABufferItsSenderCouldStillGrowIsRefused() {
+        // Without GROW, a sender that keeps its descriptor grows an accepted buffer past every limit afterwards.
+        try (MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(request -> null).start();
+                MemFdClient client = MemFdClient.builder(server.path()).build();
+                MemFd growable = MemFd.create("growable")) {
+            growable.write(0, new byte[] {1});
+            growable.addSeal(Seal.SHRINK);
+
+            assertThatThrownBy(() -> client.send(new byte[0], growable))
+                    .isInstanceOfSatisfying(MessageRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.MISSING_SEALS))
+                    .hasMessageContaining("missing [GROW]");
+        }
+    }
+
     static MemFd sealed(String content) {
         MemFd buffer = MemFd.create("test");
         buffer.write(0, content.getBytes(UTF_8));

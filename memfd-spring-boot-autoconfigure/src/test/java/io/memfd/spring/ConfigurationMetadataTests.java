@@ -69,7 +69,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.name-prefix")).isEqualTo("");
         assertThat(defaultOf("memfd.ipc.server.enabled")).isEqualTo(false);
         assertThat(defaultOf("memfd.ipc.server.file-mode")).isEqualTo("0600");
-        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink"));
+        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink", "grow"));
         assertThat(defaultOf("memfd.ipc.server.max-payload-size")).isEqualTo("64KB");
         assertThat(defaultOf("memfd.ipc.server.max-connections")).isEqualTo(64);
         assertThat(defaultOf("memfd.ipc.server.idle-timeout")).isEqualTo("1m");
@@ -77,10 +77,10 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.ipc.client.connect-timeout")).isEqualTo("5s");
         assertThat(defaultOf("memfd.ipc.client.reply-timeout")).isEqualTo("30s");
         assertThat(defaultOf("memfd.ipc.client.max-payload-size")).isEqualTo("64KB");
-        // Unset means "where memfd works", "named after the application", "the factory's limit" or "this user":
-        // no single value says that, the descriptions do.
-        for (String name : List.of("memfd.enabled", "memfd.ipc.server.path", "memfd.ipc.server.max-buffer-size",
-                "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
+        // Unset means "where memfd works", "half the descriptor limit", "named after the application", "the
+        // factory's limit" or "this user": no single value says that, the descriptions do.
+        for (String name : List.of("memfd.enabled", "memfd.max-count", "memfd.ipc.server.path",
+                "memfd.ipc.server.max-buffer-size", "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
             assertThat(JsonPath.<List<Object>>read(this.metadata,
                     "$.properties[?(@.name == '" + name + "')].defaultValue")).as(name).isEmpty();
         }

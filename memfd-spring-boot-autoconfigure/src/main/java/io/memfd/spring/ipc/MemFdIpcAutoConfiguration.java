@@ -106,8 +106,10 @@ public final class MemFdIpcAutoConfiguration {
         String uids = server.getAllowedUids().isEmpty() ? "this user only" : "uids " + server.getAllowedUids();
         String limit = maxBufferSize.isPresent() ? ", buffers up to " + maxBufferSize.getAsLong() + " bytes" : "";
         String unsafe = seals.contains(Seal.SHRINK) ? ""
-                : "; shrink is not required, so handlers must not map received buffers";
-        return "mode " + server.getFileMode() + ", " + uids + ", required seals " + seals + limit + unsafe;
+                : "; shrink is not required, so received buffers cannot be mapped";
+        String growable = seals.contains(Seal.GROW) ? ""
+                : "; grow is not required, so senders can grow buffers past the limits after they were accepted";
+        return "mode " + server.getFileMode() + ", " + uids + ", required seals " + seals + limit + unsafe + growable;
     }
 
     /** Tells every listener, in order. */

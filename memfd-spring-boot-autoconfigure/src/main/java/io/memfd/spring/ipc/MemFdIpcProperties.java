@@ -68,12 +68,12 @@ public class MemFdIpcProperties implements Validator {
         private String fileMode = "0600";
 
         /**
-         * Seals every received buffer must carry (more are fine). shrink makes mapping a buffer safe from a sender
-         * that would shrink it (SIGBUS); add write and grow to be sure its content and size cannot change after it
-         * was accepted. Without grow, the sender can still grow a buffer later: its size is checked against
-         * max-buffer-size and counted against memfd.max-total-size as it is on arrival.
+         * Seals every received buffer must carry (more are fine). shrink makes mapping a buffer safe from a sender that
+         * would shrink it (SIGBUS); grow keeps its size what max-buffer-size and memfd.max-total-size were checked
+         * against on arrival. write is the application's choice: add it to be sure the content cannot change after it
+         * was accepted (a checksum, a parsed header); leave it out to share memory the sender goes on writing.
          */
-        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
+        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
         /**
          * User ids whose processes may connect (SO_PEERCRED). Default: only the user this application runs as.

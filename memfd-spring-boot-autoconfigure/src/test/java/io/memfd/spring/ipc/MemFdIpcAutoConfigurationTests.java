@@ -234,6 +234,24 @@ class MemFdIpcAutoConfigurationTests {
     }
 
     @Test
+    void byDefaultReceivedBuffersMustBeSealedAgainstShrinkingAndGrowing() {
+        Path socket = this.directory.resolve("defaults.sock");
+        this.runner.withUserConfiguration(EchoHandler.class)
+            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket)
+            .run((context) -> {
+                MemFdFactory factory = context.getBean(MemFdFactory.class);
+                assertThat(context.getBean(MemFdIpcProperties.class).getServer().getRequiredSeals())
+                    .containsExactlyInAnyOrder(Seal.SHRINK, Seal.GROW);
+                try (MemFd growable = factory.create("growable")) {
+                    growable.write(0, new byte[] { 1 });
+                    growable.addSeal(Seal.SHRINK);
+                    assertRejected(socket, growable, RejectReason.MISSING_SEALS);
+                }
+                send(socket, sealed(factory, 5));
+            });
+    }
+
+    @Test
     void maxConnectionsRefusesTheConnectionsBeyondIt() {
         Path socket = this.directory.resolve("connections.sock");
         this.runner.withUserConfiguration(EchoHandler.class)

@@ -38,7 +38,7 @@ class MemFdIpcPropertiesValidationTests {
             assertThat(server.isEnabled()).isFalse();
             assertThat(server.getPath()).isNull();
             assertThat(PosixFilePermissions.toString(server.fileModePermissions())).isEqualTo("rw-------");
-            assertThat(server.getRequiredSeals()).containsExactly(Seal.SHRINK);
+            assertThat(server.getRequiredSeals()).containsExactly(Seal.SHRINK, Seal.GROW);
             assertThat(server.getAllowedUids()).isEmpty();
             assertThat(server.getMaxBufferSize()).isNull();
             assertThat(properties.getClient().getPath()).isNull();
