@@ -446,11 +446,11 @@ public final class MemFd implements AutoCloseable {
      * Maps a range read-only (a shared mapping: it sees later writes). Works on a write-sealed memfd.
      *
      * <p>Reading a mapped page that the file no longer has raises {@code SIGBUS}, which kills the JVM. So a memfd is
-     * mapped only when nobody can shrink it under the mapping: when it is sealed against shrinking ({@link Seal#SHRINK}),
-     * or when this process created it and has not handed it out ({@link #dup()}, {@link #withProcPath}, {@link #rawFd()},
-     * {@link #withRawFd}, sending it). While such a mapping of an unsealed memfd is reachable, {@link #resize} refuses to
-     * shrink the file below it, and handing the file out requires {@link Seal#SHRINK}. {@link #mapReadOnlyUnsafe}
-     * maps without these checks.
+     * mapped only when nobody can shrink it under the mapping: when it is sealed against shrinking
+     * ({@link Seal#SHRINK}), or when this process created it and has not handed it out ({@link #dup()},
+     * {@link #withProcPath}, {@link #rawFd()}, {@link #withRawFd}, sending it). While such a mapping of an unsealed
+     * memfd is reachable, {@link #resize} refuses to shrink the file below it, and handing the file out requires
+     * {@link Seal#SHRINK}. {@link #mapReadOnlyUnsafe} maps without these checks.
      *
      * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
      */
@@ -606,10 +606,10 @@ public final class MemFd implements AutoCloseable {
      * own offset and access mode.
      *
      * <p>The path names this memfd only while the action runs: a concurrent {@link #close()} waits for the descriptor
-     * until the action returns, as with {@link #withRawFd}; afterwards the kernel may give the number to any other file,
-     * and the same path would open that file. So the path is never kept: the action is done with it when it returns
-     * (it waits for a program it started to open it). Whoever opens the path can pass the file on, so afterwards only
-     * {@link Seal#SHRINK} makes mapping it safe.
+     * until the action returns, as with {@link #withRawFd}; afterwards the kernel may give the number to any other
+     * file, and the same path would open that file. So the path is never kept: the action is done with it when it
+     * returns (it waits for a program it started to open it). Whoever opens the path can pass the file on, so
+     * afterwards only {@link Seal#SHRINK} makes mapping it safe.
      *
      * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */

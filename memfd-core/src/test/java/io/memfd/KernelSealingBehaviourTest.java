@@ -224,7 +224,7 @@ class KernelSealingBehaviourTest {
     void sealsAreSharedAcrossDupAndProcReopen() {
         try (MemFd memfd = MemFd.create("shared-seals");
                 MemFd duplicate = memfd.dup();
-                MemFd reopened = MemFd.adopt(memfd.withProcPath(path -> TestLibc.open(path.toString(), TestLibc.O_RDWR, 0)))) {
+                MemFd reopened = MemFd.adopt(TestLibc.reopen(memfd, TestLibc.O_RDWR))) {
             duplicate.addSeal(Seal.GROW);
             reopened.addSeal(Seal.SHRINK);
             assertThat(memfd.seals()).contains(Seal.GROW, Seal.SHRINK);
@@ -265,7 +265,7 @@ class KernelSealingBehaviourTest {
     @Test
     void addingSealsThroughAReadOnlyDescriptorIsNotPermitted() {
         try (MemFd memfd = MemFd.create("read-only");
-                MemFd readOnly = MemFd.adopt(memfd.withProcPath(path -> TestLibc.open(path.toString(), TestLibc.O_RDONLY, 0)))) {
+                MemFd readOnly = MemFd.adopt(TestLibc.reopen(memfd, TestLibc.O_RDONLY))) {
             assertThatThrownBy(() -> readOnly.addSeal(Seal.WRITE))
                     .isInstanceOf(NotPermittedException.class)
                     .hasMessageContaining("read-only").hasMessageContaining("[EPERM]");

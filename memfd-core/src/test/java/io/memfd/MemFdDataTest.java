@@ -286,7 +286,8 @@ class MemFdDataTest {
             try (MemFd duplicate = memfd.dup()) {
                 assertThat(duplicate.rawFd()).isNotEqualTo(memfd.rawFd());
                 assertThat(duplicate.name()).isEqualTo("raw");
-                assertThat(duplicate.withProcPath(unchecked(Files::readSymbolicLink))).hasToString("/memfd:raw (deleted)");
+                assertThat(duplicate.withProcPath(unchecked(Files::readSymbolicLink)))
+                        .hasToString("/memfd:raw (deleted)");
             }
         }
     }

@@ -15,7 +15,7 @@ import io.memfd.internal.UnixSockets;
  *
  * <pre>{@code
  * try (MemFdClient client = MemFdClient.builder(Path.of("/run/myapp/buffers.sock")).build();
- *      MemFd report = factory.createSealed("report", bytes)) {   // sealed: the server requires SHRINK and GROW by default
+ *      MemFd report = factory.createSealed("report", bytes)) {   // the server requires SHRINK and GROW by default
  *     byte[] reply = client.send("report v1".getBytes(UTF_8), report);
  * }
  * }</pre>

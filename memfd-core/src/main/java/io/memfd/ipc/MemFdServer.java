@@ -472,11 +472,11 @@ public final class MemFdServer implements AutoCloseable {
         }
 
         /**
-         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK} and {@link Seal#GROW}. SHRINK makes
-         * mapping a buffer safe from a sender that would shrink it (without it, {@code mapReadOnly} refuses the buffer);
-         * GROW keeps its size, which the size limit and a factory's budget were checked against, what it was on arrival.
-         * {@link Seal#WRITE} is the application's choice: add it to be sure the content cannot change after the handler
-         * looked at it (a checksum, a parsed header); leave it out to share memory a sender goes on writing.
+         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK} and {@link Seal#GROW}. SHRINK
+         * makes mapping a buffer safe from a sender that would shrink it (without it, {@code mapReadOnly} refuses the
+         * buffer); GROW keeps its size what the size limit and a factory's budget were checked against on arrival.
+         * {@link Seal#WRITE} is the application's choice: add it to be sure the content cannot change after the
+         * handler looked at it (a checksum, a parsed header); leave it out to share memory a sender goes on writing.
          */
         public Builder requiredSeals(Set<Seal> requiredSeals) {
             this.requiredSeals = EnumSet.noneOf(Seal.class);

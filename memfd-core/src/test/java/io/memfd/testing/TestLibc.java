@@ -5,6 +5,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import io.memfd.MemFd;
+
 /**
  * System calls that tests need to build situations the library itself never creates: foreign descriptors (pipes,
  * sockets, /dev/shm files, directories), raw mappings and protection changes. Test code only.
@@ -36,6 +38,11 @@ public final class TestLibc {
     }
 
     public static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    /** A new descriptor, with these flags, for the file {@code memfd} refers to: another open of its /proc path. */
+    public static int reopen(MemFd memfd, int flags) {
+        return memfd.withProcPath(path -> open(path.toString(), flags, 0));
+    }
 
     public static native int close(int fd) throws LastErrorException;
 

@@ -17,9 +17,10 @@ import io.memfd.MemFdFactory;
 
 /**
  * The resource a {@code memfd:NAME} location denotes: the live buffer the factory created under this name (with its
- * prefix) that is the newest when the resource is used, as a file path denotes whatever file is there when it is opened. Resolved early (an injected
- * {@code @Value}), it finds a buffer created later; while no live buffer has the name, {@link #exists()} is false
- * and reading throws {@link FileNotFoundException}. Everything else is {@link MemFdResource}'s behaviour.
+ * prefix) that is the newest when the resource is used, as a file path denotes whatever file is there when it is
+ * opened. Resolved early (an injected {@code @Value}), it finds a buffer created later; while no live buffer has the
+ * name, {@link #exists()} is false and reading throws {@link FileNotFoundException}. Everything else is
+ * {@link MemFdResource}'s behaviour.
  */
 final class NamedMemFdResource extends AbstractResource implements WritableResource {
 

@@ -19,11 +19,11 @@ import io.memfd.MemFdRegistry;
 import io.memfd.Seal;
 
 /**
- * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the
- * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer the application created with that full name
- * (names may contain {@code /}; names need not be unique) or answers 404. Buffers received from other processes are
- * listed, marked {@code adopted}, but never found by name: their senders chose their names. No {@code /proc/PID/fd/N} path is published: by the time a
- * reader opened it, the buffer may be closed and the number given to another file.
+ * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the totals,
+ * {@code GET /actuator/memfd/{name}} shows the newest live buffer the application created with that full name (names
+ * may contain {@code /}; names need not be unique) or answers 404. Buffers received from other processes are listed,
+ * marked {@code adopted}, but never found by name: their senders chose their names. No {@code /proc/PID/fd/N} path is
+ * published: by the time a reader opened it, the buffer may be closed and the number given to another file.
  */
 @Endpoint(id = "memfd")
 public class MemFdEndpoint {
