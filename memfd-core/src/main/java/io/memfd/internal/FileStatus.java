@@ -26,6 +26,7 @@ public final class FileStatus {
     private static final int S_IFMT = 0xF000;
     private static final int S_IFREG = 0x8000;
     private static final int S_IFSOCK = 0xC000;
+    private static final int S_IFDIR = 0x4000;
     private static final long HUGETLBFS_MAGIC = 0x958458f6L;
     /** {@code struct statfs} is 120 bytes on 64-bit Linux. */
     private static final int STATFS_LONGS = 16;
@@ -91,13 +92,22 @@ public final class FileStatus {
     /**
      * What identifies a file and who may change it.
      *
-     * @param socket whether it is a socket file
-     * @param permissions its permission bits ({@code 0777} and the like)
+     * @param type its type bits ({@code S_IFMT} of the mode)
+     * @param permissions its permission bits, the sticky, set-user and set-group ones included ({@code 01777} and
+     *        the like)
      * @param uid its owner
      * @param links how many names it has
      * @param identity its device and inode, equal for two lookups of the same file
      */
-    public record Node(boolean socket, int permissions, long uid, int links, String identity) {
+    public record Node(int type, int permissions, long uid, int links, String identity) {
+
+        public boolean socket() {
+            return type == S_IFSOCK;
+        }
+
+        public boolean directory() {
+            return type == S_IFDIR;
+        }
     }
 
     /** Type, permissions, owner, link count and identity of the descriptor's file ({@code O_PATH} ones too). */
@@ -105,7 +115,7 @@ public final class FileStatus {
         ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_INO);
         try {
             int mode = buffer.getShort(STX_MODE) & 0xFFFF;
-            return new Node((mode & S_IFMT) == S_IFSOCK, mode & 07777, Integer.toUnsignedLong(buffer.getInt(STX_UID)),
+            return new Node(mode & S_IFMT, mode & 07777, Integer.toUnsignedLong(buffer.getInt(STX_UID)),
                     buffer.getInt(STX_NLINK), buffer.getInt(STX_DEV_MAJOR) + ":" + buffer.getInt(STX_DEV_MINOR) + ":"
                             + buffer.getLong(STX_INO));
         } finally {

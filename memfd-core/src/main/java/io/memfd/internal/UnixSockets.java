@@ -119,6 +119,20 @@ public final class UnixSockets {
         }
     }
 
+    /** What is at {@code path}, not following a symbolic link at its end, or {@code null} when nothing is. */
+    public static FileStatus.Node nodeAt(Path path) {
+        int fd = lookUp(path);
+        if (fd < 0) {
+            return null;
+        }
+        FdHandle file = new FdHandle(fd);
+        try {
+            return FileStatus.node(fd, null);
+        } finally {
+            file.close();
+        }
+    }
+
     /**
      * Sets the permission bits of the file that {@code fd} (from {@link #lookUp}) refers to. {@code fchmod} does not
      * work on an {@code O_PATH} descriptor; {@code /proc/self/fd/N} leads to the descriptor's own file without a

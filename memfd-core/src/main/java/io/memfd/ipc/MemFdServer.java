@@ -116,6 +116,18 @@ public final class MemFdServer implements AutoCloseable {
         this.listener = builder.listener;
     }
 
+    /**
+     * The directory for a socket file whose path the application does not choose: {@code $XDG_RUNTIME_DIR} where it is
+     * this user's private directory, otherwise {@code memfd-UID} in {@code java.io.tmpdir}, created with mode 0700 and
+     * checked to be this user's own. Only this user may enter either, so no other user can take a server's path first
+     * or stand in for it while it is down.
+     *
+     * @throws IpcException if the directory exists but is not this user's private directory (someone else made it)
+     */
+    public static Path defaultDirectory() {
+        return RuntimeDirectory.forThisUser();
+    }
+
     /** A builder for a server at {@code path} (made absolute); every setting but the handler has a default. */
     public static Builder builder(Path path) {
         return new Builder(path);

@@ -116,7 +116,7 @@ final class SocketFile {
      * {@code connect} is refused only where nobody listens.
      */
     private static void removeIfStale(Path path) {
-        FileStatus.Node node = node(path);
+        FileStatus.Node node = UnixSockets.nodeAt(path);
         if (node == null) {
             return;
         }
@@ -157,21 +157,8 @@ final class SocketFile {
 
     /** The identity of what is at the path (not following a link), or {@code null} when nothing is. */
     private static String identity(Path path) {
-        FileStatus.Node node = node(path);
+        FileStatus.Node node = UnixSockets.nodeAt(path);
         return node == null ? null : node.identity();
-    }
-
-    /** What is at the path, not following a link, or {@code null} when nothing is. */
-    private static FileStatus.Node node(Path path) {
-        FdHandle file = lookUp(path);
-        if (file == null) {
-            return null;
-        }
-        try {
-            return FileStatus.node(file.number(), null);
-        } finally {
-            file.close();
-        }
     }
 
     private static FdHandle lookUp(Path path) {

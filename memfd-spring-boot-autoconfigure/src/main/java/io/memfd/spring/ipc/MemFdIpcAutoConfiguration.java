@@ -93,12 +93,15 @@ public final class MemFdIpcAutoConfiguration {
         return builder.build();
     }
 
-    /** {@code memfd-NAME.sock} in {@code java.io.tmpdir}, NAME being the application's name made safe for a path. */
+    /**
+     * {@code memfd-NAME.sock} in {@link MemFdServer#defaultDirectory()} (a directory only this user may enter), NAME
+     * being the application's name made safe for a path.
+     */
     static Path defaultPath(Environment environment) {
         String name = environment.getProperty("spring.application.name", "");
         String safeName = name.trim().replaceAll("[^A-Za-z0-9._-]", "_");
         String file = safeName.isEmpty() ? "memfd.sock" : "memfd-" + safeName + ".sock";
-        return Path.of(System.getProperty("java.io.tmpdir"), file);
+        return MemFdServer.defaultDirectory().resolve(file);
     }
 
     private static String describe(MemFdIpcProperties.Server server, OptionalLong maxBufferSize) {

@@ -53,11 +53,12 @@ public class MemFdIpcProperties implements Validator {
         private boolean enabled;
 
         /**
-         * Path of the server's socket file. Default: memfd-NAME.sock in java.io.tmpdir, where NAME is
-         * spring.application.name (memfd.sock when the application has no name), so that two applications on one
-         * host do not compete for one path. In production, prefer a directory only the service's user may write,
-         * such as /run/APP (systemd's RuntimeDirectory=): in a world-writable directory another user could take a
-         * predictable path first. At most 107 bytes.
+         * Path of the server's socket file. Default: memfd-NAME.sock, where NAME is spring.application.name (memfd.sock
+         * when the application has no name), in a directory only this user may enter: $XDG_RUNTIME_DIR where it is set
+         * and private, otherwise memfd-UID in java.io.tmpdir, created with mode 0700 (start-up fails if another user
+         * made it). A path of your own belongs in such a directory too, such as /run/APP (systemd's
+         * RuntimeDirectory=): in a directory others may write to, another user could take the path first. At most 107
+         * bytes.
          */
         private @Nullable Path path;
 
