@@ -1,5 +1,8 @@
 package io.memfd.internal;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import io.memfd.InvalidNameException;
 import io.memfd.NotMemFdException;
 
@@ -35,6 +38,10 @@ public final class MemfdCheck {
      */
     public static Found check(int fd, String target, String operation) {
         if (target == null) {
+            if (!Files.isDirectory(Path.of("/proc/self/fd"))) {
+                throw new NotMemFdException(operation, fd, "/proc is not mounted, and without its /proc/self/fd link"
+                        + " no descriptor can be told to be a memfd");
+            }
             // A memfd's link is short ("/memfd:" + at most 249 bytes + " (deleted)"), so it is always readable.
             throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read, so it is not a memfd");
         }
