@@ -271,10 +271,7 @@ public final class MemFdClient implements AutoCloseable {
          * sent. Default: this process's own user only. Add 0 for a server that runs as root.
          */
         public Builder allowedServerUids(Set<Long> allowedServerUids) {
-            if (allowedServerUids.isEmpty()) {
-                throw new IllegalArgumentException("At least one uid must be allowed for the server");
-            }
-            this.allowedServerUids = Set.copyOf(allowedServerUids);
+            this.allowedServerUids = Settings.uids(allowedServerUids, "allowedServerUids");
             return this;
         }
 

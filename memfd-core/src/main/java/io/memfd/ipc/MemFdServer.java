@@ -516,10 +516,7 @@ public final class MemFdServer implements AutoCloseable {
 
         /** The users whose processes may connect. Default: only this process's effective user. */
         public Builder allowedUids(Set<Long> allowedUids) {
-            if (allowedUids.isEmpty()) {
-                throw new IllegalArgumentException("At least one uid must be allowed to connect");
-            }
-            this.allowedUids = Set.copyOf(allowedUids);
+            this.allowedUids = Settings.uids(allowedUids, "allowedUids");
             return this;
         }
 

@@ -293,6 +293,20 @@ class MemFdServerTest {
         }
     }
 
+    @Test
+    void allowedUsersMustBeUserIds() {
+        Path path = directory.resolve("s.sock");
+        for (Set<Long> uids : List.of(Set.<Long>of(), Set.of(-1L), Set.of(0xFFFF_FFFFL), Set.of(1L << 32))) {
+            assertThatThrownBy(() -> MemFdServer.builder(path).allowedUids(uids)).as("%s", uids)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowedUids must");
+            assertThatThrownBy(() -> MemFdClient.builder(path).allowedServerUids(uids)).as("%s", uids)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowedServerUids must");
+        }
+        assertThatThrownBy(() -> MemFdServer.builder(path).allowedUids(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("allowedUids");
+        MemFdServer.builder(path).allowedUids(Set.of(0L, 0xFFFF_FFFEL));
+    }
+
     static MemFd sealed(String content) {
         MemFd buffer = MemFd.create("test");
         buffer.write(0, content.getBytes(UTF_8));

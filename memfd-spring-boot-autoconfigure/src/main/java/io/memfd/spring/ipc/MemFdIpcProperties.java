@@ -31,6 +31,9 @@ public class MemFdIpcProperties implements Validator {
     /** Four octal digits with a leading zero, as chmod(1) writes them. */
     private static final Pattern OCTAL_MODE = Pattern.compile("0[0-7]{3}");
 
+    /** The largest user id: {@code uid_t} has 32 bits, and {@code (uid_t) -1} means "no user". */
+    private static final long MAX_UID = 0xFFFF_FFFEL;
+
     private final Server server = new Server();
 
     private final Client client = new Client();
@@ -80,7 +83,7 @@ public class MemFdIpcProperties implements Validator {
          * User ids whose processes may connect (SO_PEERCRED). Default: only the user this application runs as.
          * Widen file-mode too, so that those users may open the socket file.
          */
-        private Set<Long> allowedUids = new LinkedHashSet<>();
+        private @Nullable Set<Long> allowedUids = new LinkedHashSet<>();
 
         /** Largest header a client may send and largest reply the handler may return. */
         private DataSize maxPayloadSize = DataSize.ofKilobytes(64);
@@ -133,11 +136,11 @@ public class MemFdIpcProperties implements Validator {
             this.requiredSeals = requiredSeals;
         }
 
-        public Set<Long> getAllowedUids() {
+        public @Nullable Set<Long> getAllowedUids() {
             return this.allowedUids;
         }
 
-        public void setAllowedUids(Set<Long> allowedUids) {
+        public void setAllowedUids(@Nullable Set<Long> allowedUids) {
             this.allowedUids = allowedUids;
         }
 
@@ -217,7 +220,7 @@ public class MemFdIpcProperties implements Validator {
          * User ids the server's process may run as (SO_PEERCRED), checked on connecting, before anything is sent.
          * Default: only the user this application runs as. Add 0 for a server that runs as root.
          */
-        private Set<Long> allowedServerUids = new LinkedHashSet<>();
+        private @Nullable Set<Long> allowedServerUids = new LinkedHashSet<>();
 
         public @Nullable Path getPath() {
             return this.path;
@@ -251,11 +254,11 @@ public class MemFdIpcProperties implements Validator {
             this.maxPayloadSize = maxPayloadSize;
         }
 
-        public Set<Long> getAllowedServerUids() {
+        public @Nullable Set<Long> getAllowedServerUids() {
             return this.allowedServerUids;
         }
 
-        public void setAllowedServerUids(Set<Long> allowedServerUids) {
+        public void setAllowedServerUids(@Nullable Set<Long> allowedServerUids) {
             this.allowedServerUids = allowedServerUids;
         }
     }
@@ -306,9 +309,11 @@ public class MemFdIpcProperties implements Validator {
         checkUids(errors, "allowedServerUids", client.allowedServerUids);
     }
 
+    /** Null or empty means the default: this user only. */
     private static void checkUids(Errors errors, String field, @Nullable Set<Long> uids) {
-        if (uids != null && uids.stream().anyMatch((uid) -> uid == null || uid < 0)) {
-            errors.rejectValue(field, "memfd.invalid", "must be user ids, 0 or more");
+        if (uids != null && uids.stream().anyMatch((uid) -> uid == null || uid < 0 || uid > MAX_UID)) {
+            errors.rejectValue(field, "memfd.invalid", "must be user ids, 0 or more and at most " + MAX_UID
+                    + " (uid_t has 32 bits, and 4294967295 means no user)");
         }
     }
 
