@@ -120,9 +120,11 @@ class MemFdIpcPropertiesValidationTests {
 
     @Test
     void unknownSealName() {
-        assertStartupFails("memfd.ipc.server.required-seals=shrink,shrunk",
-                (analysis) -> assertThat(analysis.getDescription()).contains("memfd.ipc.server.required-seals",
-                        "shrunk"));
+        assertStartupFails("memfd.ipc.server.required-seals=shrink,shrunk", (analysis) -> {
+            assertThat(analysis.getDescription()).contains("memfd.ipc.server.required-seals", "'shrunk' is not a seal");
+            assertThat(analysis.getAction()).contains("seal, shrink, grow, write, future-write, exec")
+                .doesNotContain("FUTURE_WRITE");
+        });
     }
 
     @Test
