@@ -15,13 +15,12 @@ import io.memfd.testing.TestLibc;
  */
 class NameShadowingTest {
 
-    private static final int MFD_ALLOW_SEALING = 2;
-
     @Test
     void aPeersBufferNeverShadowsTheApplicationsOwnNorStandsInForIt() {
         try (MemFdFactory factory = MemFdFactory.builder().build();
                 MemFd own = factory.createSealed("app/config.json", bytes("{\"admin\":false}"))) {
-            try (MemFd peers = factory.adopt(peerMemfd("app/config.json", "{\"admin\":true}"), Set.of(Seal.SHRINK))) {
+            try (MemFd peers = factory.adopt(TestLibc.peerMemfd("app/config.json", bytes("{\"admin\":true}")),
+                    Set.of(Seal.SHRINK))) {
                 assertThat(peers.name()).isEqualTo("app/config.json");
                 assertThat(factory.registry().find("app/config.json")).containsSame(own);
 
@@ -30,15 +29,6 @@ class NameShadowingTest {
                 assertThat(factory.registry().find(peers.info().id())).containsSame(peers);
             }
         }
-    }
-
-    /** A sealed memfd as another process would send it: made outside this library, named as it likes. */
-    private static int peerMemfd(String name, String content) {
-        int fd = TestLibc.memfd_create(name, MFD_ALLOW_SEALING);
-        byte[] bytes = bytes(content);
-        TestLibc.write(fd, bytes, bytes.length);
-        TestLibc.fcntl(fd, TestLibc.F_ADD_SEALS, TestLibc.F_SEAL_SHRINK | TestLibc.F_SEAL_GROW);
-        return fd;
     }
 
     private static byte[] bytes(String text) {

@@ -19,6 +19,7 @@ public final class TestLibc {
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_REMOVEDIR = 0x200;
+    public static final int MFD_ALLOW_SEALING = 2;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 2;
     public static final int F_SEAL_GROW = 4;
@@ -38,6 +39,17 @@ public final class TestLibc {
     }
 
     public static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    /**
+     * A memfd as another process would send it: made outside this library, named as it likes, holding {@code content}
+     * and sealed against shrinking and growing.
+     */
+    public static int peerMemfd(String name, byte[] content) {
+        int fd = memfd_create(name, MFD_ALLOW_SEALING);
+        write(fd, content, content.length);
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+        return fd;
+    }
 
     /** A new descriptor, with these flags, for the file {@code memfd} refers to: another open of its /proc path. */
     public static int reopen(MemFd memfd, int flags) {

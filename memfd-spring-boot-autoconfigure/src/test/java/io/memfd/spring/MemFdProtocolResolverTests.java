@@ -131,7 +131,7 @@ class MemFdProtocolResolverTests {
             Resource config = context.getResource("memfd:app/config.json");
             try (MemFdResource own = context.getBean(MemFdResources.class)
                 .createSealed("app/config.json", bytes("{\"admin\":false}"));
-                    MemFd peers = factory.adopt(peerMemfd("app/config.json", "{\"admin\":true}"),
+                    MemFd peers = factory.adopt(TestLibc.peerMemfd("app/config.json", bytes("{\"admin\":true}")),
                             Set.of(Seal.SHRINK))) {
                 assertThat(config.getContentAsString(StandardCharsets.UTF_8)).isEqualTo("{\"admin\":false}");
                 own.close();
@@ -173,15 +173,6 @@ class MemFdProtocolResolverTests {
                     .isEqualTo("hello, application");
             }
         }
-    }
-
-    /** A sealed memfd as another process would send it: made outside this library, named as it likes. */
-    private static int peerMemfd(String name, String content) {
-        int fd = TestLibc.memfd_create(name, 2);
-        byte[] bytes = bytes(content);
-        TestLibc.write(fd, bytes, bytes.length);
-        TestLibc.fcntl(fd, TestLibc.F_ADD_SEALS, TestLibc.F_SEAL_SHRINK | TestLibc.F_SEAL_GROW);
-        return fd;
     }
 
     private static byte[] bytes(String text) {

@@ -81,9 +81,7 @@ class MemFdEndpointTest {
     void aBufferFromAnotherProcessIsListedAsAdoptedButNeverFoundByItsName() {
         try (MemFdFactory factory = MemFdFactory.builder().build();
                 MemFd own = factory.createSealed("app/config.json", new byte[5])) {
-            int fd = TestLibc.memfd_create("app/config.json", 2);
-            TestLibc.fcntl(fd, TestLibc.F_ADD_SEALS, TestLibc.F_SEAL_SHRINK | TestLibc.F_SEAL_GROW);
-            try (MemFd peers = factory.adopt(fd, Set.of(Seal.SHRINK))) {
+            try (MemFd peers = factory.adopt(TestLibc.peerMemfd("app/config.json", new byte[1]), Set.of(Seal.SHRINK))) {
                 MemFdEndpoint endpoint = new MemFdEndpoint(factory.registry());
 
                 assertThat(endpoint.buffers().buffers()).extracting(BufferDescriptor::name, BufferDescriptor::adopted)
