@@ -416,7 +416,8 @@ public final class MemFd implements AutoCloseable {
      * which costs several microseconds, then reused; it is closed with the memfd. It is shared: do not close it (a
      * later call would open another, but a thread still using this one would fail); for a channel of your own, which
      * you close, use {@link #newFileChannel()}. Write through this class instead, so that seals and limits are
-     * reported clearly.
+     * reported clearly, and map through {@link #mapReadOnly(long, long)}: {@link FileChannel#map} knows nothing of the
+     * rule that keeps a mapping safe from a shrinking file.
      */
     public FileChannel channel() {
         return state.channel("open a channel");
