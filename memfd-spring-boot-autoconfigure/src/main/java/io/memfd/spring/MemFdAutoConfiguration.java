@@ -73,6 +73,9 @@ public final class MemFdAutoConfiguration {
             .maxSize(properties.getMaxSize().toBytes())
             .maxTotalSize(properties.getMaxTotalSize().toBytes())
             .leakDetection(properties.getLeakDetection());
+        if (properties.getMaxCount() != null) {
+            builder.maxCount(properties.getMaxCount());
+        }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return builder.build();
     }

@@ -42,7 +42,7 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdWebProperties.Serving.class, "memfd.web.serving."));
         expected.putAll(properties(MemFdWebProperties.ProblemDetails.class, "memfd.web.problem-details."));
         expected.putAll(properties(MemFdWebProperties.Multipart.class, "memfd.web.multipart."));
-        assertThat(expected).hasSize(9 + 10 + 5 + 4);
+        assertThat(expected).hasSize(10 + 10 + 5 + 4);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))
@@ -74,7 +74,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.name-prefix")).isEqualTo("");
         assertThat(defaultOf("memfd.ipc.server.enabled")).isEqualTo(false);
         assertThat(defaultOf("memfd.ipc.server.file-mode")).isEqualTo("0600");
-        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink"));
+        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink", "grow"));
         assertThat(defaultOf("memfd.ipc.server.max-payload-size")).isEqualTo("64KB");
         assertThat(defaultOf("memfd.ipc.server.max-connections")).isEqualTo(64);
         assertThat(defaultOf("memfd.ipc.server.idle-timeout")).isEqualTo("1m");
@@ -86,10 +86,10 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.web.serving.enabled")).isEqualTo(true);
         assertThat(defaultOf("memfd.web.problem-details.enabled")).isEqualTo(true);
         assertThat(defaultOf("memfd.web.multipart.enabled")).isEqualTo(false);
-        // Unset means "where memfd works", "named after the application", "the factory's limit" or "this user":
-        // no single value says that, the descriptions do.
-        for (String name : List.of("memfd.enabled", "memfd.ipc.server.path", "memfd.ipc.server.max-buffer-size",
-                "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
+        // Unset means "where memfd works", "half the descriptor limit", "named after the application", "the
+        // factory's limit" or "this user": no single value says that, the descriptions do.
+        for (String name : List.of("memfd.enabled", "memfd.max-count", "memfd.ipc.server.path",
+                "memfd.ipc.server.max-buffer-size", "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
             assertThat(JsonPath.<List<Object>>read(this.metadata,
                     "$.properties[?(@.name == '" + name + "')].defaultValue")).as(name).isEmpty();
         }

@@ -77,10 +77,14 @@ public class BlobStore {
      * handed over: it is hashed where it lies, never copied. The store takes ownership and closes the memfd if it
      * refuses it.
      *
+     * @param name the blob's name, held to the rules of memfd names (at most 249 bytes, no control character), as
+     *        it comes from another process and ends up in listings and logs
+     * @throws InvalidBlobNameException if the name is blank or breaks those rules
      * @throws MissingSealsException if write, shrink or grow is not sealed
      */
     public BlobRecord add(String name, MemFd memfd) {
         try {
+            checkName(name);
             EnumSet<Seal> seals = memfd.seals();
             if (!seals.containsAll(REQUIRED_SEALS)) {
                 throw new MissingSealsException("store as a blob", memfd.name(), -1, REQUIRED_SEALS, seals);
@@ -130,6 +134,17 @@ public class BlobStore {
     private BlobRecord receiving(MemFdUpload upload) {
         String name = upload.name().substring(this.factory.namePrefix().length());
         return new BlobRecord(upload.id(), name, upload.receivedBytes(), Set.of(), null, BlobRecord.RECEIVING);
+    }
+
+    private static void checkName(String name) {
+        if (name.isBlank()) {
+            throw new InvalidBlobNameException("it is blank");
+        }
+        try {
+            MemFd.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidBlobNameException(e.getMessage());
+        }
     }
 
     private void requireWithinSizeLimit(String name, long declaredLength) {

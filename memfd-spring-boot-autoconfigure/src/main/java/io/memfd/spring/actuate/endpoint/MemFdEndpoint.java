@@ -3,6 +3,7 @@ package io.memfd.spring.actuate.endpoint;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
@@ -23,10 +24,13 @@ import io.memfd.spring.io.MemFdUpload;
 import io.memfd.spring.io.MemFdUploads;
 
 /**
- * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the
- * totals, {@code GET /actuator/memfd/{name}} shows the newest live buffer of that name (names may contain
- * {@code /}; names need not be unique) or answers 404. A buffer still being written by an upload shows with the state
- * {@code receiving}, and the uploads in progress are listed with how far they got and how long they have been idle.
+ * The {@code memfd} Actuator endpoint, read-only: {@code GET /actuator/memfd} lists every live buffer with the totals,
+ * {@code GET /actuator/memfd/{name}} shows the newest live buffer the application created with that full name (names
+ * may contain {@code /}; names need not be unique) or answers 404. Buffers received from other processes are listed,
+ * marked {@code adopted}, but never found by name: their senders chose their names. A buffer still being written by an
+ * upload shows with the state {@code receiving}, and the uploads in progress are listed with how far they got and how
+ * long they have been idle. No {@code /proc/PID/fd/N} path is published: by the time a reader opened it, the buffer
+ * may be closed and the number given to another file.
  */
 @Endpoint(id = "memfd")
 public class MemFdEndpoint {
@@ -52,8 +56,9 @@ public class MemFdEndpoint {
                 .map(info -> BufferDescriptor.of(info, receiving.contains(info.id())))
                 .toList();
         return new MemFdDescriptor(buffers.size(), registry.usedBytes(), boxed(registry.maxTotalSize()),
-                boxed(registry.maxSize()), registry.createdCount(), registry.releasedCount(), registry.leakedCount(),
-                buffers, inProgress.stream().map(UploadDescriptor::of).toList());
+                boxed(registry.maxSize()), boxed(registry.maxCount()), registry.createdCount(),
+                registry.releasedCount(), registry.leakedCount(), buffers,
+                inProgress.stream().map(UploadDescriptor::of).toList());
     }
 
     /** {@code null}, which the endpoint answers with 404, when no live buffer has this name. */
@@ -78,21 +83,26 @@ public class MemFdEndpoint {
         return value.isPresent() ? value.getAsLong() : null;
     }
 
+    private static Integer boxed(OptionalInt value) {
+        return value.isPresent() ? value.getAsInt() : null;
+    }
+
     /**
      * The live buffers and the totals.
      *
      * @param count the live buffers listed
-     * @param usedBytes the bytes they hold, as counted against the budget
+     * @param usedBytes the bytes the kernel holds for them, as counted against the budget
      * @param maxTotalSize the budget across live buffers; absent when unlimited
      * @param maxSize the per-buffer size limit; absent when unlimited
+     * @param maxCount the most live buffers at once; absent when unlimited
      * @param created buffers created or adopted since start-up
      * @param released buffers closed by the application
      * @param leaked buffers dropped without {@code close()} and closed by the garbage collector
      * @param buffers every live buffer, oldest first
      * @param uploads the uploads still streaming into buffers, oldest first
      */
-    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, long created,
-            long released, long leaked, List<BufferDescriptor> buffers, List<UploadDescriptor> uploads)
+    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, Integer maxCount,
+            long created, long released, long leaked, List<BufferDescriptor> buffers, List<UploadDescriptor> uploads)
             implements OperationResponseBody {
     }
 
@@ -108,15 +118,15 @@ public class MemFdEndpoint {
      * @param state {@code receiving} while an upload is still writing it, else {@code sealed} or {@code unsealed}
      * @param createdAt when it was created or adopted
      * @param age how long ago that was, as an ISO-8601 duration ({@code PT1M30.5S})
-     * @param procPath {@code /proc/PID/fd/N}, through which another process of the same user can open it
+     * @param adopted whether it came from another process, whose name it keeps (and so is never found by name)
      */
     public record BufferDescriptor(long id, String name, int fd, long size, Set<Seal> seals, boolean sealed,
-            String state, Instant createdAt, String age, String procPath) implements OperationResponseBody {
+            String state, Instant createdAt, String age, boolean adopted) implements OperationResponseBody {
 
         static BufferDescriptor of(MemFdInfo info, boolean receiving) {
             String state = receiving ? "receiving" : info.isSealed() ? "sealed" : "unsealed";
             return new BufferDescriptor(info.id(), info.name(), info.fd(), info.size(), info.seals(), info.isSealed(),
-                    state, info.createdAt(), info.age().toString(), info.procPath());
+                    state, info.createdAt(), info.age().toString(), info.adopted());
         }
     }
 
