@@ -21,9 +21,9 @@ class MemFdRuntimeHints implements RuntimeHintsRegistrar {
             "com/sun/jna/linux-aarch64/libjnidispatch.so");
 
     /** memfd-core's classes with {@code native} methods bound by {@code Native.register}. */
-    static final List<String> DIRECT_MAPPED = List.of("io.memfd.internal.Fcntl", "io.memfd.internal.FdHandle",
-            "io.memfd.internal.FileIo", "io.memfd.internal.FileStatus", "io.memfd.internal.MemfdCreate$LibcSymbol",
-            "io.memfd.internal.Poll", "io.memfd.internal.ProcFdDirectory", "io.memfd.internal.SocketMessages",
+    static final List<String> DIRECT_MAPPED = List.of("io.memfd.internal.DescriptorLimit", "io.memfd.internal.Fcntl",
+            "io.memfd.internal.FdHandle", "io.memfd.internal.FileIo", "io.memfd.internal.FileStatus",
+            "io.memfd.internal.MemfdCreate$LibcSymbol", "io.memfd.internal.Poll", "io.memfd.internal.ProcFdDirectory", "io.memfd.internal.SocketMessages",
             "io.memfd.internal.UnixSockets");
 
     /** memfd-core's JNA library interfaces, which {@code Native.load} implements with a JDK proxy. */

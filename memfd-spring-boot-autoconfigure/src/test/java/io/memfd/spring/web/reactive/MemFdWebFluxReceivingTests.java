@@ -40,11 +40,17 @@ import io.memfd.testing.Trickle;
  */
 @SpringBootTest(classes = FluxApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=reactive", "memfd.max-size=" + MemFdWebFluxReceivingTests.MAX,
-                "memfd.max-total-size=" + 3 * MemFdWebFluxReceivingTests.MAX, "memfd.web.upload-idle-timeout=1s",
+                "memfd.max-total-size=" + MemFdWebFluxReceivingTests.BUDGET, "memfd.web.upload-idle-timeout=1s",
                 "memfd.web.multipart.enabled=true", "management.endpoints.web.exposure.include=memfd" })
 class MemFdWebFluxReceivingTests {
 
     static final int MAX = 2 << 20;
+
+    /**
+     * Room for three bodies of {@link #MAX} bytes, each charged its pages and about 1 KiB for the kernel's file
+     * objects, but not for a fourth of one byte, which is charged a page and the same 1 KiB.
+     */
+    static final int BUDGET = 3 * MAX + 4096;
 
     @LocalServerPort
     private int port;
