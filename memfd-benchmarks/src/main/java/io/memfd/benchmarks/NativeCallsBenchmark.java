@@ -80,7 +80,10 @@ public abstract class NativeCallsBenchmark {
         return check(calls.fcntl(open, F_GET_SEALS, 0));
     }
 
-    /** A call that fails: what errno costs (JNA throws and catches a LastErrorException). No C peer. */
+    /**
+     * A call that fails (EBADF): what reading errno costs. With {@code throws LastErrorException}, as memfd-core's
+     * bindings declare today, JNA would allocate an exception here. No C peer.
+     */
     @Benchmark
     public int getSealsFailing() {
         return calls.fcntl(-1, F_GET_SEALS, 0);
