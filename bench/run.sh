@@ -7,6 +7,7 @@
 #   bench/run.sh --quick          1 short round (about 1.5 minutes): checks the harness, figures are rough
 #   bench/run.sh --rounds 5       more rounds (each about 2.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
+#   bench/run.sh --only 'geteuid get_seals'   only the pairs of these C ops (the other rows show as missing)
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     on another JDK (builds and runs with it)
 #
 # Each C peer runs right before or right after its JMH benchmark(s), alternating from round to round, so that both
@@ -25,12 +26,13 @@ source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
-rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true
+rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) rounds=1 warmups=2 warmup_ms=500 iterations=3 measure_ms=500 ;;
         --rounds) rounds="$2"; shift ;;
         --no-build) build=false ;;
+        --only) only=" $2 "; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -102,6 +104,7 @@ for round in $(seq 1 "$rounds"); do
     loads="$loads $(load | cut -d, -f1)"
     for pair in "${pairs[@]}"; do
         read -r op benchmarks <<< "$pair"
+        [ -z "$only" ] || [[ "$only" == *" $op "* ]] || continue
         if [ $((round % 2)) = 1 ]; then
             run_c "$round" "$op"; run_java "$round" "$benchmarks"
         else

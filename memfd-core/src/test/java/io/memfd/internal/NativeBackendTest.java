@@ -3,11 +3,14 @@ package io.memfd.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.memfd.testing.ChildJvm;
 
@@ -63,6 +66,23 @@ class NativeBackendTest {
         } else {
             assertThat(auto.value("backend")).isEqualTo("jna");
         }
+    }
+
+    @Test
+    void theChoiceIsLoggedOnceAtDebugLevel(@TempDir Path directory) throws Exception {
+        Path config = Files.writeString(directory.resolve("logging.properties"), String.join("\n",
+                "handlers=java.util.logging.ConsoleHandler", "java.util.logging.ConsoleHandler.level=ALL",
+                "io.memfd.level=ALL", ".level=INFO"));
+        List<String> debug = new ArrayList<>(ChildJvm.command(NativeBackendProbe.class));
+        debug.add(1, "-Djava.util.logging.config.file=" + config);
+
+        ChildJvm.Result logged = ChildJvm.run(debug);
+        ChildJvm.Result quiet = ChildJvm.run(ChildJvm.command(NativeBackendProbe.class));
+
+        String line = "memfd native backend: " + logged.value("backend") + " (" + logged.value("reason") + ")";
+        assertThat(logged.output()).contains("FINE: " + line);
+        assertThat(logged.output().indexOf(line)).as("logged once").isEqualTo(logged.output().lastIndexOf(line));
+        assertThat(quiet.output()).as("not at the default level, INFO").doesNotContain("memfd native backend");
     }
 
     /** The probe in a child JVM that lists every class it loads; {@code forced}: the property's value, if any. */
