@@ -54,8 +54,8 @@ gcc -O2 -Wall -o "$out/memfd_bench" bench/c/memfd_bench.c
 
 # One C peer and the JMH benchmarks compared with it (benchmark names are regular expressions for JMH).
 # The native seam's benchmarks (NativeCallsBenchmark) run through JNA everywhere and through FFM on Java 22+.
-if [ "$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')" -ge 22 ]
-then seams="(Jna|Ffm)CallsBenchmark"; else seams="JnaCallsBenchmark"; fi
+feature=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')
+if [ "$feature" -ge 22 ]; then seams="(Jna|Ffm)CallsBenchmark"; else seams="JnaCallsBenchmark"; fi
 pairs=(
     "create_close       CreateBenchmark.memfdCreateClose"
     "create_write_seal  CreateBenchmark.memfdWrite(Heap|Direct)Seal|$seams.createWriteSeal"

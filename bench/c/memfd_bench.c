@@ -13,10 +13,11 @@
  *
  * Ops (the JMH peer in brackets):
  *   create_close        memfd_create + close                                      [CreateBenchmark.memfdCreateClose]
- *   create_write_seal   memfd_create + pwrite 4 KiB + F_ADD_SEALS + close         [CreateBenchmark.memfdWrite*Seal,
- *                                                                                  *Calls.createWriteSeal]
- *   get_seals           fcntl(F_GET_SEALS) on an open memfd                       [CreateBenchmark.memfdSeals, *Calls.getSeals]
- *   geteuid             geteuid(): a trivial system call, the cost of a call itself [*Calls.geteuid]
+ *   create_write_seal   memfd_create + pwrite 4 KiB + F_ADD_SEALS + close         [CreateBenchmark.memfdWrite*Seal]
+ *                                                                                 [*CallsBenchmark.createWriteSeal]
+ *   get_seals           fcntl(F_GET_SEALS) on an open memfd                       [CreateBenchmark.memfdSeals]
+ *                                                                                 [*CallsBenchmark.getSeals]
+ *   geteuid             geteuid(): a system call doing nothing, a call's own cost [*CallsBenchmark.geteuid]
  *   tmpfs_write_delete  /dev/shm temp file: create, reopen, write 4 KiB, delete   [CreateBenchmark.tmpfsFileWriteDelete]
  *   mapped_sum          sum the 64-bit words of a mapped, sealed 64 MiB memfd     [MappedReadBenchmark.mapped*]
  *   pread_direct        pread the 64 MiB into a page-aligned buffer, one call     [MappedReadBenchmark.readIntoDirectBuffer]

@@ -38,7 +38,10 @@ public final class NativeBackend {
         return CHOICE.calls().name();
     }
 
-    /** Why {@link #name()} is what it is, in plain words (e.g. {@code "Java 25"}, {@code "-Dio.memfd.native=jna"}). */
+    /**
+     * Why {@link #name()} is what it is, in plain words: e.g. {@code "Java 25"},
+     * {@code "forced by -Dio.memfd.native=jna"}.
+     */
     public static String reason() {
         return CHOICE.reason();
     }

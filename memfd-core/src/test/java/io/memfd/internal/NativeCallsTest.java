@@ -152,7 +152,8 @@ class NativeCallsTest {
                 O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
         int fd = memfd(calls, scratch, "through the directory");
 
-        assertThat(link(calls, scratch, procFd, Integer.toString(fd))).isEqualTo("/memfd:through the directory (deleted)");
+        assertThat(link(calls, scratch, procFd, Integer.toString(fd)))
+                .isEqualTo("/memfd:through the directory (deleted)");
         assertThat(calls.fcntl(procFd, F_GET_SEALS, 0)).as("a directory has no seals").isEqualTo(-Errno.EINVAL.code());
         int missing = scratch.string(directory.resolve("missing").toString());
         assertThat(calls.open(scratch.address(missing), O_RDONLY | O_CLOEXEC, 0)).isEqualTo(-Errno.ENOENT.code());
