@@ -41,6 +41,11 @@ public final class ChildJvm {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
+        // A run with a backend forced (-Dio.memfd.native=jna) forces it in its child JVMs too.
+        String backend = System.getProperty("io.memfd.native");
+        if (backend != null && !backend.isEmpty()) {
+            command.add("-Dio.memfd.native=" + backend);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
