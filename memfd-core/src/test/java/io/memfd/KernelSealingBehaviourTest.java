@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 
+import io.memfd.testing.ChildJvm;
 import io.memfd.testing.TestLibc;
 
 /**
@@ -240,11 +242,9 @@ class KernelSealingBehaviourTest {
                     "    os._exit(0)",
                     "os.waitpid(pid, 0)",
                     "print(fcntl.fcntl(fd, 1034))");
-            Process python = new ProcessBuilder("python3", "-c", script, memfd.procPath().toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            assertThat(python.waitFor()).as(output).isZero();
-            assertThat(Seal.fromBits(Integer.parseInt(output))).contains(Seal.GROW);
+            ChildJvm.Result python = ChildJvm.run(List.of("python3", "-c", script, memfd.procPath().toString()));
+            assertThat(python.exitCode()).as(python.output()).isZero();
+            assertThat(Seal.fromBits(Integer.parseInt(python.output().trim()))).contains(Seal.GROW);
             assertThat(memfd.seals()).contains(Seal.GROW);
         }
     }

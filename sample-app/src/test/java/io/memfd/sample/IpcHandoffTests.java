@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
@@ -32,6 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.sample.blob.BlobStore;
+import io.memfd.testing.ChildJvm;
 import io.memfd.testing.PythonPeer;
 
 /**
@@ -143,11 +143,9 @@ class IpcHandoffTests {
     private static String python(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("python3"));
         command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
+        ChildJvm.Result python = ChildJvm.run(command);
+        assertThat(python.exitCode()).as(python.output()).isZero();
+        return python.output().trim();
     }
 
     private static String sha256(byte[] content) throws Exception {
