@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +25,7 @@ class FdHygieneTest {
 
     /**
      * The JVM and JNA open some descriptors once, on first use (libffi's trampoline file when the first native class
-     * registers, the random devices...). Use every path once so that the counts below compare steady states.
+     * registers, the random devices...). Use every path once so that the snapshots below compare steady states.
      */
     @BeforeAll
     static void openOneTimeDescriptors() throws Exception {
@@ -43,12 +44,12 @@ class FdHygieneTest {
             assertThatThrownBy(() -> MemFd.adopt(pipe[0])).isInstanceOf(NotMemFdException.class);
             return null;
         }).get();
-        threads.shutdown();
+        shutDown(threads);
     }
 
     @Test
-    void manyCycles_onSeveralThreads_leaveTheDescriptorCountWhereItStarted() throws Exception {
-        int before = OpenFds.count();
+    void manyCycles_onSeveralThreads_leaveNoDescriptorBehind() throws Exception {
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> work = new ArrayList<>();
@@ -73,15 +74,15 @@ class FdHygieneTest {
                 future.get();
             }
         } finally {
-            threads.shutdown();
+            shutDown(threads);
         }
-        assertThat(OpenFds.targets()).as("open descriptors").hasSize(before);
+        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
         assertThat(OpenFds.memfdsNamed("cycle")).isZero();
     }
 
     @Test
     void failedOperationsLeaveNoDescriptorBehind() {
-        int before = OpenFds.count();
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
         for (int i = 0; i < 200; i++) {
             assertThatThrownBy(() -> MemFd.create("x".repeat(300))).isInstanceOf(IllegalArgumentException.class);
             int[] pipe = new int[2];
@@ -93,7 +94,7 @@ class FdHygieneTest {
                 assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class);
             }
         }
-        assertThat(OpenFds.count()).isEqualTo(before);
+        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
     }
 
     @Test
@@ -114,7 +115,7 @@ class FdHygieneTest {
 
     @Test
     void closeOnManyThreadsAtOnceClosesTheDescriptorExactlyOnce() throws Exception {
-        int before = OpenFds.count();
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 200; round++) {
@@ -134,9 +135,9 @@ class FdHygieneTest {
                 }
             }
         } finally {
-            threads.shutdown();
+            shutDown(threads);
         }
-        assertThat(OpenFds.count()).isEqualTo(before);
+        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
     }
 
     /**
@@ -177,7 +178,7 @@ class FdHygieneTest {
                 }
             }
         } finally {
-            threads.shutdown();
+            shutDown(threads);
         }
         assertThat(reusedNumbers.get()).as("rounds where a victim got the closed number").isPositive();
         for (MemFd victim : victims) {
@@ -185,6 +186,12 @@ class FdHygieneTest {
             assertThat(victim.seals()).isEmpty();
             victim.close();
         }
+    }
+
+    /** Stops the pool and waits for its threads, so that none runs on into the next test. */
+    private static void shutDown(ExecutorService threads) throws InterruptedException {
+        threads.shutdown();
+        assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("the test's threads ended").isTrue();
     }
 
     /** Writes and seals until the memfd is closed; returns how many writes succeeded. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,21 +67,16 @@ class ProcFdDirectoryTest {
 
     @Test
     void theDirectoryIsOpenWhileAnyoneHoldsItAndClosedAfterTheLast() {
-        long before = directoryDescriptors();
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
         ProcFdDirectory.hold();
         ProcFdDirectory.hold();
-        long whileHeldTwice = directoryDescriptors();
+        Set<OpenFds.Fd> whileHeldTwice = OpenFds.openedSince(before);
         ProcFdDirectory.letGo();
-        long whileHeldOnce = directoryDescriptors();
+        Set<OpenFds.Fd> whileHeldOnce = OpenFds.openedSince(before);
         ProcFdDirectory.letGo();
 
-        assertThat(whileHeldTwice).isEqualTo(before + 1);
-        assertThat(whileHeldOnce).isEqualTo(before + 1);
-        assertThat(directoryDescriptors()).isEqualTo(before);
-    }
-
-    /** Descriptors open on this process's fd directory, besides the one the listing itself uses. */
-    private static long directoryDescriptors() {
-        return OpenFds.targets().stream().filter(FD_DIRECTORY::equals).count() - 1;
+        assertThat(whileHeldTwice).extracting(OpenFds.Fd::target).containsExactly(FD_DIRECTORY);
+        assertThat(whileHeldOnce).isEqualTo(whileHeldTwice);
+        assertThat(OpenFds.openedSince(before)).isEmpty();
     }
 }
