@@ -76,12 +76,12 @@ class FdHygieneTest {
         } finally {
             shutDown(threads);
         }
-        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
         assertThat(OpenFds.memfdsNamed("cycle")).isZero();
+        OpenFds.assertNoneOpenedSince(before);
     }
 
     @Test
-    void failedOperationsLeaveNoDescriptorBehind() {
+    void failedOperationsLeaveNoDescriptorBehind() throws InterruptedException {
         Set<OpenFds.Fd> before = OpenFds.snapshot();
         for (int i = 0; i < 200; i++) {
             assertThatThrownBy(() -> MemFd.create("x".repeat(300))).isInstanceOf(IllegalArgumentException.class);
@@ -94,7 +94,7 @@ class FdHygieneTest {
                 assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class);
             }
         }
-        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
+        OpenFds.assertNoneOpenedSince(before);
     }
 
     @Test
@@ -137,7 +137,7 @@ class FdHygieneTest {
         } finally {
             shutDown(threads);
         }
-        assertThat(OpenFds.openedSince(before)).as("descriptors left open").isEmpty();
+        OpenFds.assertNoneOpenedSince(before);
     }
 
     /**

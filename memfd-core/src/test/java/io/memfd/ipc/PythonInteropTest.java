@@ -90,7 +90,7 @@ class PythonInteropTest {
             assertThat(new String(client.send("h".getBytes(UTF_8), buffer), UTF_8)).startsWith("python saw memfd=True");
             python.finish();
         }
-        assertThat(OpenFds.openedSince(baseline)).as("descriptors left open").isEmpty();
+        OpenFds.assertNoneOpenedSince(baseline);
     }
 
     static String sha256(ByteBuffer content) throws Exception {

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
 public final class OpenFds {
 
     private static final Path FD = Path.of("/proc/self/fd");
+    /** Far longer than the JVM keeps a file open that it reads for itself. */
+    private static final long MOMENT_MILLIS = 1_000;
     /** Far longer than another thread takes to close its end of a connection, far shorter than a leak lasts. */
-    private static final long QUIESCENCE_SECONDS = 30;
+    private static final long QUIESCENCE_MILLIS = 30_000;
 
     static {
         // The first native class JNA registers opens descriptors that stay open for good (libffi's trampoline file,
@@ -105,21 +107,37 @@ public final class OpenFds {
     }
 
     /**
-     * Fails unless every descriptor opened since {@code before} is closed, waiting for it where another thread or
-     * process closes it a moment after the test's own step (a server closing its end of a connection once it sees the
-     * client's end). The wait ends as soon as none is left. A leaked object that a {@link java.lang.ref.Cleaner}
-     * closes when it is collected (a {@code MemFd}, a {@code FileChannel}) may be collected during the wait, and pass:
-     * where the code under test closes its descriptors before it returns, assert {@link #openedSince} is empty instead.
+     * Fails unless every descriptor opened since {@code before} is closed: for code that closes what it opens before
+     * it returns. The JVM itself opens files for a moment now and then (it reads its cgroup's {@code memory.stat}), so
+     * a descriptor that is gone within a second does not count. A second is too short, unless a collection comes
+     * meanwhile, for a leaked object that a {@link java.lang.ref.Cleaner} closes (a {@code MemFd}, a
+     * {@code FileChannel}) to go unnoticed.
+     */
+    public static void assertNoneOpenedSince(Set<Fd> before) throws InterruptedException {
+        assertClosedWithin(openedSince(before), MOMENT_MILLIS);
+    }
+
+    /**
+     * Fails unless every descriptor opened since {@code before} is closed, waiting for it up to 30 s where another
+     * thread or process closes it a moment after the test's own step (a server closing its end of a connection once it
+     * sees the client's end). The wait ends as soon as none is left. A leaked object that a Cleaner closes when it is
+     * collected may be collected during the wait, and pass: where the code under test closes its descriptors before it
+     * returns, use {@link #assertNoneOpenedSince} instead.
      */
     public static void awaitNoneOpenedSince(Set<Fd> before) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(QUIESCENCE_SECONDS);
-        Set<Fd> opened = openedSince(before);
-        while (!opened.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            opened = openedSince(before);
+        assertClosedWithin(openedSince(before), QUIESCENCE_MILLIS);
+    }
+
+    /** Waits up to {@code millis} for each of {@code opened} to be closed, then fails if one is still open. */
+    private static void assertClosedWithin(Set<Fd> opened, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        Set<Fd> open = new HashSet<>(opened);
+        open.removeIf(fd -> !isOpen(fd));
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            open.removeIf(fd -> !isOpen(fd));
         }
-        assertThat(opened).as("descriptors opened since the snapshot, still open after %d s", QUIESCENCE_SECONDS)
-                .isEmpty();
+        assertThat(open).as("descriptors opened since the snapshot, still open after %d ms", millis).isEmpty();
     }
 
     /** How many open descriptors are memfds with exactly this name. */
