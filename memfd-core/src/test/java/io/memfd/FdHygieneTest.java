@@ -142,9 +142,9 @@ class FdHygieneTest {
 
     /**
      * Writers race a close. The kernel reuses a closed number at once, so right after the close a "victim" memfd is
-     * created, which usually takes the same number; writers still running must fail with
-     * {@link MemFdClosedException} and never write into the victim. A guard that let a writer keep the stale number
-     * would put bytes into victims, which the final check would see.
+     * created, which takes the same number; writers still running must fail with {@link MemFdClosedException} and never
+     * write into the victim. A guard that let a writer keep the stale number would put bytes into victims, which the
+     * final check would see.
      */
     @Test
     void closeRacingWithWritesNeverTouchesTheFileThatReusesTheNumber() throws Exception {
@@ -156,6 +156,7 @@ class FdHygieneTest {
             for (int round = 0; round < 300; round++) {
                 MemFd target = MemFd.create("race-target");
                 int number = target.rawFd();
+                OpenFds.Fd descriptor = OpenFds.describe(number).orElseThrow();
                 AtomicBoolean stop = new AtomicBoolean();
                 CountDownLatch running = new CountDownLatch(writers);
                 List<Future<Integer>> results = new ArrayList<>();
@@ -164,7 +165,10 @@ class FdHygieneTest {
                 }
                 running.await();
                 target.close();
-                // Take the freed number while the writers may still be inside write().
+                // A writer inside write() holds the descriptor, and the last one to let go closes it: take the number
+                // once it is free, while writers may still run. Taken at once, it was free in 3 to 5 rounds of 300 on a
+                // busy machine, sometimes in none, and then nothing was tested.
+                awaitClosed(descriptor);
                 for (int v = 0; v < 2; v++) {
                     MemFd victim = MemFdOptions.defaults().executable(true).create("victim");
                     if (victim.rawFd() == number) {
@@ -185,6 +189,15 @@ class FdHygieneTest {
             assertThat(victim.size()).as("victim %s", victim).isZero();
             assertThat(victim.seals()).isEmpty();
             victim.close();
+        }
+    }
+
+    /** Waits until {@code descriptor} is closed: by {@code close()}, or by the last user in flight then. */
+    private static void awaitClosed(OpenFds.Fd descriptor) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (OpenFds.isOpen(descriptor)) {
+            assertThat(System.nanoTime()).as("%s closed within 30 s", descriptor).isLessThan(deadline);
+            Thread.yield();
         }
     }
 
