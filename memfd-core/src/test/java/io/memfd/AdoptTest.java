@@ -213,8 +213,9 @@ class AdoptTest {
         }
         try {
             int fd = TestLibc.openat(directories[levels], "deep", TestLibc.O_RDWR | TestLibc.O_CREAT, 0600);
+            OpenFds.Fd deep = OpenFds.describe(fd).orElseThrow();
             Throwable thrown = catchThrowable(() -> MemFd.adopt(fd));
-            boolean leftOpen = isOpen(fd);
+            boolean leftOpen = OpenFds.isOpen(deep);
             if (leftOpen) {
                 // Not left open for the tests that follow.
                 TestLibc.close(fd);
@@ -246,9 +247,5 @@ class AdoptTest {
                 .hasMessage("descriptor (fd " + fd + "): adopt failed: it is " + whatItIs + ", not a memfd");
         assertThat(OpenFds.isOpen(rejected)).as("the rejected descriptor %s is still open", rejected).isFalse();
         OpenFds.assertNoneOpenedSince(before);
-    }
-
-    private static boolean isOpen(int fd) {
-        return Files.exists(Path.of("/proc/self/fd/" + fd), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 }
