@@ -1,6 +1,9 @@
 package io.memfd;
 
-/** The memfd would take the live buffers of its {@link MemFdFactory} beyond their total budget. */
+/**
+ * The memfd would take the live buffers of its {@link MemFdFactory} beyond their total budget: the bytes the kernel
+ * holds for them, or (a {@link CountLimitExceededException}) their number.
+ */
 public class BudgetExceededException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
@@ -11,24 +14,30 @@ public class BudgetExceededException extends MemFdException {
 
     public BudgetExceededException(String operation, String memfdName, int fd, long budget, long inUse,
             long requested) {
-        super(operation, memfdName, fd, "another " + requested + " bytes would exceed the total budget of " + budget
-                + " bytes across live buffers (" + inUse + " bytes in use)", 0);
+        this(operation, memfdName, fd, "another " + requested + " bytes would exceed the total budget of " + budget
+                + " bytes across live buffers (" + inUse + " bytes in use)", budget, inUse, requested);
+    }
+
+    /** For a budget counted in other units than bytes; {@code cause} says which. */
+    protected BudgetExceededException(String operation, String memfdName, int fd, String cause, long budget,
+            long inUse, long requested) {
+        super(operation, memfdName, fd, cause, 0);
         this.budget = budget;
         this.inUse = inUse;
         this.requested = requested;
     }
 
-    /** The total budget in bytes. */
+    /** The total budget: in bytes, or in buffers for a {@link CountLimitExceededException}. */
     public long budget() {
         return budget;
     }
 
-    /** The bytes held by live buffers when the request was refused. */
+    /** What live buffers held when the request was refused, in the budget's unit. */
     public long inUse() {
         return inUse;
     }
 
-    /** The additional bytes that were requested. */
+    /** What was requested in addition, in the budget's unit. */
     public long requested() {
         return requested;
     }

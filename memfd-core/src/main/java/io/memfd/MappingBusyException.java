@@ -1,9 +1,11 @@
 package io.memfd;
 
 /**
- * {@link Seal#WRITE} cannot be added while a shared writable mapping of the file exists ({@code EBUSY}). The JVM
- * unmaps a {@code MappedByteBuffer} only when it is garbage-collected, so write through {@link MemFd#write} before
- * sealing, or seal with {@link Seal#FUTURE_WRITE}, which existing mappings do not block.
+ * A live mapping forbids the operation. {@link Seal#WRITE} cannot be added while a shared writable mapping of the file
+ * exists ({@code EBUSY}): write through {@link MemFd#write} before sealing, or seal with {@link Seal#FUTURE_WRITE},
+ * which existing mappings do not block. A memfd is not shrunk below a mapping that is still reachable, because reading
+ * the lost pages would crash the JVM ({@code SIGBUS}). The JVM unmaps a {@code MappedByteBuffer} only when it is
+ * garbage-collected.
  */
 public class MappingBusyException extends MemFdException {
 
@@ -15,5 +17,10 @@ public class MappingBusyException extends MemFdException {
                         + " unmapped (the JVM unmaps a MappedByteBuffer only when it is garbage-collected); write with"
                         + " MemFd.write instead of a mapping before sealing, or seal with FUTURE_WRITE",
                 errno);
+    }
+
+    /** @param cause why the mapping forbids the operation, in plain words */
+    public MappingBusyException(String operation, String memfdName, int fd, String cause) {
+        super(operation, memfdName, fd, cause, 0);
     }
 }

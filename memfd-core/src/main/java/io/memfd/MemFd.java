@@ -12,9 +12,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import io.memfd.internal.FdHandle;
@@ -50,7 +52,8 @@ import io.memfd.internal.ProcFdDirectory;
  */
 public final class MemFd implements AutoCloseable {
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    /** Closes leaked memfds, and tells a {@link MappingGuard} when a mapping it tracks is unmapped. */
+    static final Cleaner CLEANER = Cleaner.create();
     /** The seals that together fix a file's size for good. */
     private static final Set<Seal> SIZE_SEALS = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
@@ -73,8 +76,8 @@ public final class MemFd implements AutoCloseable {
     /**
      * Creates an empty memfd.
      *
-     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no NUL;
-     *        need not be unique
+     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no control
+     *        character ({@link #checkName}); need not be unique
      * @throws IllegalArgumentException if the name is invalid
      * @throws UnsupportedByKernelException if the kernel lacks memfd or a requested option
      * @throws NotPermittedException if a policy (sysctl, seccomp, LSM) forbids it
@@ -84,10 +87,25 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
+     * Checks a name as {@link #create} does: at most 249 bytes of UTF-8 (the kernel's limit) and no control character
+     * (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is. The empty name is
+     * valid. Also useful for names of one's own that end up beside memfd names.
+     *
+     * @throws IllegalArgumentException if the name is invalid; the message says why
+     */
+    public static void checkName(String name) {
+        String problem = MemfdCreate.nameProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException("Invalid memfd name \"" + MemfdCreate.escaped(name) + "\": " + problem);
+        }
+    }
+
+    /**
      * Takes ownership of a descriptor received from elsewhere (another process, a native library), after checking
      * that it really is a memfd. A rejected descriptor is closed.
      *
      * @throws NotMemFdException if it is not a memfd; the exception says what it is instead
+     * @throws InvalidNameException if its name has a control character
      */
     public static MemFd adopt(int fd) {
         return adopt(fd, Set.of());
@@ -105,11 +123,21 @@ public final class MemFd implements AutoCloseable {
     }
 
     static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
-        FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
-        if (!options.isAllowSealing()) {
-            forbidSealing(handle, name);
+        // Before the memfd exists: one over the count or the budget is never created.
+        SizeAccount account = registry == null ? null : registry.open(name, -1, "create", options.pageSize(), 0, 0);
+        try {
+            FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
+            if (!options.isAllowSealing()) {
+                forbidSealing(handle, name);
+            }
+            return track(new MemFdState(name, handle, registry, account, -1, creationSite(registry),
+                    options.isCloseOnExec() ? MemFdState.Origin.CREATED : MemFdState.Origin.CREATED_INHERITABLE));
+        } catch (RuntimeException e) {
+            if (account != null) {
+                registry.cancel(account);
+            }
+            throw e;
         }
-        return track(new MemFdState(name, handle, registry, 0, -1, creationSite(registry)));
     }
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
@@ -125,11 +153,11 @@ public final class MemFd implements AutoCloseable {
                 throw new MissingSealsException(operation, name, fd, requiredSeals, present);
             }
             long size = found.size();
-            if (registry != null) {
-                registry.admit(name, fd, operation, size);
-            }
+            SizeAccount account = registry == null ? null
+                    : registry.open(name, fd, operation, found.pageSize(), size, found.allocated());
             long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
-            return track(new MemFdState(name, handle, registry, size, fixedSize, creationSite(registry)));
+            return track(new MemFdState(name, handle, registry, account, fixedSize, creationSite(registry),
+                    MemFdState.Origin.ADOPTED));
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -180,6 +208,16 @@ public final class MemFd implements AutoCloseable {
         }
     }
 
+    /** When the content last changed (the file's modification time). */
+    public Instant lastModified() {
+        int fd = acquire("read the modification time");
+        try {
+            return FileStatus.modified(fd, state.name);
+        } finally {
+            release();
+        }
+    }
+
     /**
      * Sets the size ({@code ftruncate}): growing adds zero bytes, shrinking discards the end.
      *
@@ -193,7 +231,7 @@ public final class MemFd implements AutoCloseable {
         try {
             long grown = state.growTo(size, "resize");
             try {
-                FileIo.truncate(fd, state.name, size);
+                state.mappings.resize(fd, state.name, size, () -> FileIo.truncate(fd, state.name, size));
             } catch (RuntimeException e) {
                 state.growthFailed(fd, size, grown);
                 throw e;
@@ -378,7 +416,8 @@ public final class MemFd implements AutoCloseable {
      * which costs several microseconds, then reused; it is closed with the memfd. It is shared: do not close it (a
      * later call would open another, but a thread still using this one would fail); for a channel of your own, which
      * you close, use {@link #newFileChannel()}. Write through this class instead, so that seals and limits are
-     * reported clearly.
+     * reported clearly, and map through {@link #mapReadOnly(long, long)}: {@link FileChannel#map} knows nothing of the
+     * rule that keeps a mapping safe from a shrinking file.
      */
     public FileChannel channel() {
         return state.channel("open a channel");
@@ -405,35 +444,50 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
-     * Maps a range read-only (a shared mapping: it sees later writes). Works on a write-sealed memfd. Seal
-     * {@link Seal#SHRINK} first if other descriptors of the file exist: shrinking the file under a mapping makes
-     * access to the lost pages fail.
+     * Maps a range read-only (a shared mapping: it sees later writes). Works on a write-sealed memfd.
+     *
+     * <p>Reading a mapped page that the file no longer has raises {@code SIGBUS}, which kills the JVM. So a memfd is
+     * mapped only when nobody can shrink it under the mapping: when it is sealed against shrinking
+     * ({@link Seal#SHRINK}), or when this process created it and has not handed it out ({@link #dup()},
+     * {@link #withProcPath}, {@link #rawFd()}, {@link #withRawFd}, sending it). While such a mapping of an unsealed
+     * memfd is reachable, {@link #resize} refuses to shrink the file below it, and handing the file out requires
+     * {@link Seal#SHRINK}. {@link #mapReadOnlyUnsafe} maps without these checks.
+     *
+     * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
      */
     public MappedByteBuffer mapReadOnly(long position, long length) {
-        checkRange(position, length, "map read-only");
-        return map(channel(), FileChannel.MapMode.READ_ONLY, position, length, "map read-only");
+        return map(FileChannel.MapMode.READ_ONLY, position, length, true);
     }
 
     /**
      * Maps a range read-write (a shared mapping: writes reach the file and every other mapping). The range must lie
-     * within the file; {@link #resize} first to grow it.
+     * within the file; {@link #resize} first to grow it. The same rule as for {@link #mapReadOnly(long, long)} keeps
+     * the mapping safe from a shrinking file.
      *
      * <p>While this mapping is reachable, {@link Seal#WRITE} cannot be added ({@link MappingBusyException}); the JVM
      * unmaps it only when it is garbage-collected. Seal with {@link Seal#FUTURE_WRITE} instead, or write through
      * {@link #write} if the memfd is to be write-sealed.
      *
+     * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
      * @throws WriteSealedException if the memfd is sealed against writing
      * @throws NotPermittedException if this descriptor is read-only
      */
     public MappedByteBuffer mapReadWrite(long position, long length) {
-        String operation = "map read-write";
-        checkRange(position, length, operation);
-        requireWritableMapping(operation);
-        try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return map(readWrite, FileChannel.MapMode.READ_WRITE, position, length, operation);
-        } catch (IOException e) {
-            throw mapFailed(operation, FileChannel.MapMode.READ_WRITE, e);
-        }
+        return map(FileChannel.MapMode.READ_WRITE, position, length, true);
+    }
+
+    /**
+     * Maps a range read-only without the checks of {@link #mapReadOnly(long, long)}, <b>accepting that any process
+     * holding a descriptor of the file can crash this JVM</b> by shrinking the file, and so can {@link #resize}: for
+     * memory shared with a trusted peer that does not seal. Prefer sealing {@link Seal#SHRINK}.
+     */
+    public MappedByteBuffer mapReadOnlyUnsafe(long position, long length) {
+        return map(FileChannel.MapMode.READ_ONLY, position, length, false);
+    }
+
+    /** Maps a range read-write without the checks of {@link #mapReadWrite}; see {@link #mapReadOnlyUnsafe}. */
+    public MappedByteBuffer mapReadWriteUnsafe(long position, long length) {
+        return map(FileChannel.MapMode.READ_WRITE, position, length, false);
     }
 
     /** Adds one seal; see {@link #addSeals(Set)}. */
@@ -492,21 +546,35 @@ public final class MemFd implements AutoCloseable {
     /**
      * The descriptor number, <b>borrowed</b>: it stays this memfd's only until {@link #close()}, after which the kernel
      * may give the number to any other file. Never close it; never use it where a close may race. For a guarded use,
-     * see {@link #withRawFd}; to hand a descriptor to code that will own it, use {@link #dup()}.
+     * see {@link #withRawFd}; to hand a descriptor to code that will own it, use {@link #dup()}. Code that has the
+     * number can pass the file on, so afterwards only a {@link Seal#SHRINK} seal makes mapping it safe (see
+     * {@link #mapReadOnly(long, long)}).
+     *
+     * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */
     public int rawFd() {
-        int fd = acquire("borrow the descriptor");
-        release();
-        return fd;
+        String operation = "borrow the descriptor";
+        int fd = acquire(operation);
+        try {
+            state.mappings.export(fd, state.name, operation);
+            return fd;
+        } finally {
+            release();
+        }
     }
 
     /**
      * Runs {@code action} with the descriptor number, guaranteeing that it is not closed until the action returns
-     * (a concurrent {@link #close()} waits for the descriptor, not the caller). The action must not close it.
+     * (a concurrent {@link #close()} waits for the descriptor, not the caller). The action must not close it. As with
+     * {@link #rawFd()}, the action could pass the file on, so afterwards only {@link Seal#SHRINK} makes mapping safe.
+     *
+     * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */
     public <T> T withRawFd(IntFunction<T> action) {
-        int fd = acquire("use the descriptor");
+        String operation = "use the descriptor";
+        int fd = acquire(operation);
         try {
+            state.mappings.export(fd, state.name, operation);
             return action.apply(fd);
         } finally {
             release();
@@ -516,24 +584,59 @@ public final class MemFd implements AutoCloseable {
     /**
      * A new descriptor for the same file ({@code F_DUPFD_CLOEXEC}), as an independent {@code MemFd} with its own
      * lifetime. It shares content, size and seals with this one. A factory's registry does not list it and its
-     * limits do not apply to it: use it to hand the file to code that will close it.
+     * limits do not apply to it: use it to hand the file to code that will close it. From then on, either may be
+     * mapped only once the file is sealed against shrinking (see {@link #mapReadOnly(long, long)}).
+     *
+     * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */
     public MemFd dup() {
-        int fd = acquire("duplicate");
+        String operation = "duplicate";
+        int fd = acquire(operation);
         try {
-            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null, 0,
-                    state.fixedSize, null));
+            state.mappings.export(fd, state.name, operation);
+            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null,
+                    null, state.fixedSize, null, MemFdState.Origin.DUPLICATED));
         } finally {
             release();
         }
     }
 
     /**
-     * {@code /proc/PID/fd/N}: a path through which another process of the same user (or this one) can open the file
-     * while this memfd is open. Opening it creates a new open file with its own offset and access mode.
+     * Runs {@code action} with {@code /proc/PID/fd/N}, a path through which this process, or another process of the
+     * same user, can open the file: for a program that takes a file name. Opening it creates a new open file with its
+     * own offset and access mode.
+     *
+     * <p>The path names this memfd only while the action runs: a concurrent {@link #close()} waits for the descriptor
+     * until the action returns, as with {@link #withRawFd}; afterwards the kernel may give the number to any other
+     * file, and the same path would open that file. So the path is never kept: the action is done with it when it
+     * returns (it waits for a program it started to open it). Whoever opens the path can pass the file on, so
+     * afterwards only {@link Seal#SHRINK} makes mapping it safe.
+     *
+     * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
      */
-    public Path procPath() {
-        return Path.of(MemFdState.procPath(rawFd()));
+    public <T> T withProcPath(Function<Path, T> action) {
+        String operation = "name the descriptor's /proc path";
+        int fd = acquire(operation);
+        try {
+            state.mappings.export(fd, state.name, operation);
+            return action.apply(Path.of(MemFdState.procPath(fd)));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Whether the file lives on hugetlbfs: created with huge pages, here or by the process that sent it. Such a file
+     * has no {@code write(2)} (write through a mapping) and {@code sendfile(2)} refuses it with {@code EINVAL}, so a
+     * server must copy it instead.
+     */
+    public boolean isHugetlb() {
+        int fd = acquire("read the file system type");
+        try {
+            return FileStatus.isHugetlb(fd, state.name);
+        } finally {
+            release();
+        }
     }
 
     /** A snapshot of name, descriptor, size, seals and age. */
@@ -618,6 +721,38 @@ public final class MemFd implements AutoCloseable {
         }
     }
 
+    /** Maps a range, through {@link MappingGuard} when {@code guarded}. */
+    private MappedByteBuffer map(FileChannel.MapMode mode, long position, long length, boolean guarded) {
+        String operation = mode == FileChannel.MapMode.READ_ONLY ? "map read-only" : "map read-write";
+        requireNonNegative(position, "position");
+        requireNonNegative(length, "length");
+        if (mode == FileChannel.MapMode.READ_WRITE) {
+            requireWritableMapping(operation);
+        }
+        if (!guarded) {
+            return mapRange(mode, position, length, operation);
+        }
+        int fd = acquire(operation);
+        try {
+            return state.mappings.map(fd, state.name, operation, () -> mapRange(mode, position, length, operation));
+        } finally {
+            release();
+        }
+    }
+
+    /** Maps a range that lies within the file, through the shared read-only channel or a read-write one of its own. */
+    private MappedByteBuffer mapRange(FileChannel.MapMode mode, long position, long length, String operation) {
+        checkRange(position, length, operation);
+        if (mode == FileChannel.MapMode.READ_ONLY) {
+            return map(channel(), mode, position, length, operation);
+        }
+        try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return map(readWrite, mode, position, length, operation);
+        } catch (IOException e) {
+            throw mapFailed(operation, mode, e);
+        }
+    }
+
     private MappedByteBuffer map(FileChannel channel, FileChannel.MapMode mode, long position, long length,
             String operation) {
         try {
@@ -674,8 +809,6 @@ public final class MemFd implements AutoCloseable {
     }
 
     private void checkRange(long position, long length, String operation) {
-        requireNonNegative(position, "position");
-        requireNonNegative(length, "length");
         if (length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("A mapping holds at most 2 GiB; " + length + " bytes requested");
         }

@@ -8,19 +8,24 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
+import io.memfd.internal.DescriptorLimit;
+
 /**
  * Creates memfds with shared defaults and limits, and tracks the live ones in a {@link MemFdRegistry}.
  *
  * <pre>{@code
  * MemFdFactory factory = MemFdFactory.builder()
  *         .maxSize(64 << 20)          // per buffer
- *         .maxTotalSize(1L << 30)     // across live buffers
+ *         .maxTotalSize(1L << 30)     // what the kernel holds for live buffers, whole pages and files
+ *         .maxCount(10_000)           // live buffers, each holding a descriptor (default: half of ulimit -n)
  *         .build();
  * try (MemFd blob = factory.createSealed("greeting", "hello".getBytes())) { ... }
  * }</pre>
  *
  * A buffer that would pass a limit, at creation or when it grows through {@link MemFd}, fails with
- * {@link SizeLimitExceededException} or {@link BudgetExceededException}; a failed creation leaves no memfd behind.
+ * {@link SizeLimitExceededException}, {@link BudgetExceededException} or {@link CountLimitExceededException}; the
+ * count and the budget are checked before a memfd is created or adopted, and a failed creation leaves no memfd
+ * behind. The budget counts what the kernel holds for each buffer (see {@link MemFdRegistry}), not its bytes.
  * Limits bind writes through {@link MemFd}'s methods, streams and byte channels; a {@link MemFd#dup()} is not tracked.
  * Closing the factory closes its live buffers.
  */
@@ -36,8 +41,8 @@ public final class MemFdFactory implements AutoCloseable {
         this.options = builder.options;
         this.defaultSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.defaultSeals));
         this.namePrefix = builder.namePrefix;
-        this.registry = new MemFdRegistry(builder.maxSize, builder.maxTotalSize, builder.leakDetection,
-                builder.leakListener);
+        this.registry = new MemFdRegistry(builder.maxSize, builder.maxTotalSize, builder.maxCount,
+                builder.leakDetection, builder.leakListener);
     }
 
     public static Builder builder() {
@@ -156,6 +161,7 @@ public final class MemFdFactory implements AutoCloseable {
         private String namePrefix = "";
         private long maxSize = Long.MAX_VALUE;
         private long maxTotalSize = Long.MAX_VALUE;
+        private int maxCount = halfTheDescriptorLimit();
         private LeakDetection leakDetection = LeakDetection.REPORT;
         private LeakListener leakListener = LeakListener.LOG;
 
@@ -177,9 +183,13 @@ public final class MemFdFactory implements AutoCloseable {
             return this;
         }
 
-        /** Put before every name, e.g. the application's name, to tell its memfds apart in {@code /proc}. */
+        /**
+         * Put before every name, e.g. the application's name, to tell its memfds apart in {@code /proc}. The same rules
+         * as for names apply ({@link MemFd#checkName}), to the prefix and to each name with it.
+         */
         public Builder namePrefix(String namePrefix) {
-            this.namePrefix = Objects.requireNonNull(namePrefix, "namePrefix");
+            MemFd.checkName(namePrefix);
+            this.namePrefix = namePrefix;
             return this;
         }
 
@@ -189,9 +199,22 @@ public final class MemFdFactory implements AutoCloseable {
             return this;
         }
 
-        /** The most bytes all live buffers may hold together. Default: unlimited. */
+        /**
+         * The most bytes the kernel may hold for all live buffers together: each one's size rounded up to whole pages,
+         * plus about 1 KiB for its file. Default: unlimited.
+         */
         public Builder maxTotalSize(long maxTotalSize) {
             this.maxTotalSize = positive(maxTotalSize, "maxTotalSize");
+            return this;
+        }
+
+        /**
+         * The most live buffers at once, created and adopted together. Each holds a descriptor, however small it is, so
+         * this keeps them from taking every descriptor the process may have, which would leave none for connections and
+         * files. Default: half the process's descriptor limit ({@code ulimit -n}, as the JVM raised it at start-up).
+         */
+        public Builder maxCount(int maxCount) {
+            this.maxCount = (int) positive(maxCount, "maxCount");
             return this;
         }
 
@@ -209,6 +232,10 @@ public final class MemFdFactory implements AutoCloseable {
 
         public MemFdFactory build() {
             return new MemFdFactory(this);
+        }
+
+        private static int halfTheDescriptorLimit() {
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, DescriptorLimit.current() / 2));
         }
 
         private static long positive(long value, String name) {

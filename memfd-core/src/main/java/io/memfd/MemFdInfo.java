@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * A snapshot of one live memfd, as the registry and Actuator show it.
+ * A snapshot of one live memfd, as the registry and Actuator show it. It names no {@code /proc/PID/fd/N} path: a
+ * snapshot is read later, when the descriptor may be closed and its number given to another file.
  *
  * @param id this JVM's unique number for the memfd (descriptor numbers are reused, ids are not)
  * @param name the memfd's name, as {@code /proc/PID/fd/N} shows it after {@code /memfd:}
@@ -14,10 +15,11 @@ import java.util.Set;
  * @param seals the seals present
  * @param createdAt when this process created or adopted it
  * @param age how long ago that was
- * @param procPath {@code /proc/PID/fd/N}: another process of the same user can open it while the memfd is open here
+ * @param adopted whether it came from elsewhere ({@link MemFdFactory#adopt}): then its name is its sender's, and a
+ *        look-up by name never finds it
  */
 public record MemFdInfo(long id, String name, int fd, long size, Set<Seal> seals, Instant createdAt, Duration age,
-        String procPath) {
+        boolean adopted) {
 
     /**
      * Whether the memfd carries a seal other than {@link Seal#EXEC} (which {@code MFD_NOEXEC_SEAL} sets at creation):

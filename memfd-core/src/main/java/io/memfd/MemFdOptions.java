@@ -3,6 +3,7 @@ package io.memfd;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.memfd.internal.FileStatus;
 import io.memfd.internal.MemfdCreate;
 
 /**
@@ -81,6 +82,11 @@ public final class MemFdOptions {
     /** Creates a memfd with these options; see {@link MemFd#create(String, MemFdOptions)}. */
     public MemFd create(String name) {
         return MemFd.create(name, this);
+    }
+
+    /** The size of the pages that will back the memfd. */
+    long pageSize() {
+        return hugePages == null ? FileStatus.PAGE_SIZE : hugePages.bytes();
     }
 
     /** The {@code memfd_create} flags, including the exec flag to try first. */

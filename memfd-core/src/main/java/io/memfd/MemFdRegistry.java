@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,25 +16,32 @@ import java.util.concurrent.atomic.LongAdder;
  * the running totals of created, released and leaked buffers. This is what metrics, health and the Actuator endpoint
  * read. All methods are thread-safe and cheap enough to call on every scrape.
  *
- * <p>Bytes are the sizes this library let each buffer reach (what the budget counts), updated as buffers grow and
- * shrink through {@link MemFd}. Holding a buffer here does not keep its {@code MemFd} reachable, so a buffer that is
- * dropped without {@code close()} is still found and reported as a leak.
+ * <p>Bytes are what the kernel holds for each buffer, as the budget counts them: its size rounded up to whole pages
+ * (never less than the pages an adopted buffer came with), plus about 1 KiB for the kernel's objects of the file. They
+ * follow the largest size this library let each buffer reach, as buffers grow and shrink through {@link MemFd}. Holding
+ * a buffer here does not keep its {@code MemFd} reachable, so a buffer that is dropped without {@code close()} is still
+ * found and reported as a leak.
  */
 public final class MemFdRegistry {
 
     private final ConcurrentHashMap<Long, MemFdState> live = new ConcurrentHashMap<>();
     private final AtomicLong usedBytes = new AtomicLong();
+    /** Live buffers plus those being created or adopted: what the maximum count is checked against. */
+    private final AtomicInteger places = new AtomicInteger();
     private final LongAdder created = new LongAdder();
     private final LongAdder released = new LongAdder();
     private final LongAdder leaked = new LongAdder();
     private final long maxSize;
     private final long maxTotalSize;
+    private final int maxCount;
     private final LeakDetection leakDetection;
     private final LeakListener leakListener;
 
-    MemFdRegistry(long maxSize, long maxTotalSize, LeakDetection leakDetection, LeakListener leakListener) {
+    MemFdRegistry(long maxSize, long maxTotalSize, int maxCount, LeakDetection leakDetection,
+            LeakListener leakListener) {
         this.maxSize = maxSize;
         this.maxTotalSize = maxTotalSize;
+        this.maxCount = maxCount;
         this.leakDetection = leakDetection;
         this.leakListener = leakListener;
     }
@@ -42,7 +51,7 @@ public final class MemFdRegistry {
         return live.size();
     }
 
-    /** The bytes held by live buffers, as counted against the budget. */
+    /** The bytes the kernel holds for live buffers, as counted against the budget (see the class comment). */
     public long usedBytes() {
         return usedBytes.get();
     }
@@ -50,6 +59,11 @@ public final class MemFdRegistry {
     /** The total budget across live buffers, if one is set. */
     public OptionalLong maxTotalSize() {
         return maxTotalSize == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(maxTotalSize);
+    }
+
+    /** The most live buffers there may be at once, if a limit is set. */
+    public OptionalInt maxCount() {
+        return maxCount == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(maxCount);
     }
 
     /** The per-buffer size limit, if one is set. */
@@ -128,14 +142,16 @@ public final class MemFdRegistry {
     }
 
     /**
-     * The most recently created live buffer with this name. Names need not be unique; the kernel does not require
-     * it either.
+     * The most recently created live buffer with this name (the full name, with the factory's prefix), among those the
+     * application created: an adopted buffer keeps the name its sender chose, and a sender may choose any name, so
+     * adopted buffers are never found by name (find them by {@link #find(long) id}). Names need not be unique; the
+     * kernel does not require it either.
      */
     public Optional<MemFd> find(String name) {
         MemFd newest = null;
         long newestId = -1;
         for (MemFdState state : live.values()) {
-            if (state.name.equals(name) && state.id > newestId) {
+            if (state.origin != MemFdState.Origin.ADOPTED && state.name.equals(name) && state.id > newestId) {
                 MemFd memfd = state.owner();
                 if (memfd != null) {
                     newest = memfd;
@@ -146,9 +162,30 @@ public final class MemFdRegistry {
         return Optional.ofNullable(newest);
     }
 
-    /** Checks a new buffer of {@code size} bytes against the limits and accounts it. */
-    void admit(String name, int fd, String operation, long size) {
-        reserve(name, fd, operation, size, size);
+    /**
+     * Opens the account of a buffer about to be created or adopted, before it is: takes a place among the live buffers,
+     * checks its size and reserves its charge. Throws, taking nothing, when a limit forbids it.
+     *
+     * @param size its size; {@code allocated}, the bytes of pages it holds already (an adopted one may hold more)
+     * @throws CountLimitExceededException, SizeLimitExceededException, BudgetExceededException
+     */
+    SizeAccount open(String name, int fd, String operation, long pageSize, long size, long allocated) {
+        takePlace(name, operation);
+        try {
+            SizeAccount account = new SizeAccount(this, name, pageSize, size, allocated);
+            checkSize(name, fd, operation, Math.max(size, allocated));
+            reserveBudget(name, fd, operation, account.bytes());
+            return account;
+        } catch (RuntimeException e) {
+            places.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Gives back what {@link #open} took, for a buffer that was then neither created nor adopted. */
+    void cancel(SizeAccount account) {
+        giveBack(account.close());
+        places.decrementAndGet();
     }
 
     void register(MemFdState state) {
@@ -156,7 +193,7 @@ public final class MemFdRegistry {
         created.increment();
     }
 
-    /** Accounts {@code delta} more bytes for a buffer growing to {@code newSize}, or refuses. */
+    /** Charges {@code delta} more bytes for a buffer growing to {@code newSize}, or refuses. */
     void reserve(String name, int fd, String operation, long newSize, long delta) {
         checkSize(name, fd, operation, newSize);
         reserveBudget(name, fd, operation, delta);
@@ -171,6 +208,7 @@ public final class MemFdRegistry {
             return;
         }
         giveBack(state.account.close());
+        places.decrementAndGet();
         if (!wasLeaked) {
             released.increment();
             return;
@@ -199,6 +237,13 @@ public final class MemFdRegistry {
 
     LeakDetection leakDetection() {
         return leakDetection;
+    }
+
+    private void takePlace(String name, String operation) {
+        if (places.incrementAndGet() > maxCount) {
+            places.decrementAndGet();
+            throw new CountLimitExceededException(operation, name, maxCount);
+        }
     }
 
     private void checkSize(String name, int fd, String operation, long size) {

@@ -40,6 +40,10 @@ final class MemFdState implements Runnable {
     final long fixedSize;
     /** Where the memfd was created, under {@link LeakDetection#TRACE}. */
     final Throwable creationSite;
+    /** How this process came to hold the memfd. */
+    final Origin origin;
+    /** Decides which mappings are safe from a shrinking file, and keeps them so. */
+    final MappingGuard mappings;
     /** The public object, for registry look-ups by name; weak so that a leak can still be detected. */
     private volatile WeakReference<MemFd> owner;
 
@@ -50,14 +54,31 @@ final class MemFdState implements Runnable {
     private boolean cleaned;
     private FileChannel channel;
 
-    MemFdState(String name, FdHandle handle, MemFdRegistry registry, long initialSize, long fixedSize,
-            Throwable creationSite) {
+    /**
+     * @param account its charge against the registry's limits, opened by the registry; {@code null} without one
+     */
+    MemFdState(String name, FdHandle handle, MemFdRegistry registry, SizeAccount account, long fixedSize,
+            Throwable creationSite, Origin origin) {
         this.name = name;
         this.handle = handle;
         this.registry = registry;
-        this.account = registry == null ? null : new SizeAccount(registry, name, handle, initialSize);
+        this.account = account;
         this.fixedSize = fixedSize;
         this.creationSite = creationSite;
+        this.origin = origin;
+        this.mappings = new MappingGuard(origin);
+    }
+
+    /** How this process came to hold a memfd. */
+    enum Origin {
+        /** Created here, close-on-exec: no other descriptor of the file exists until this object hands one out. */
+        CREATED,
+        /** Created here without close-on-exec: every program this process runs gets a descriptor. */
+        CREATED_INHERITABLE,
+        /** Received from elsewhere: its sender may still hold the file, and chose its name. */
+        ADOPTED,
+        /** A duplicate of another memfd's descriptor. */
+        DUPLICATED
     }
 
     /** {@code /proc/PID/fd/N}: the path through which another process can open descriptor {@code fd} of this one. */
@@ -84,7 +105,7 @@ final class MemFdState implements Runnable {
         try {
             int fd = handle.number();
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
-                    Duration.between(createdAt, Instant.now()), procPath(fd));
+                    Duration.between(createdAt, Instant.now()), origin == Origin.ADOPTED);
         } finally {
             handle.release();
         }
@@ -180,7 +201,7 @@ final class MemFdState implements Runnable {
 
     /** See {@link SizeAccount#growTo}; 0 for an untracked memfd. */
     long growTo(long end, String operation) {
-        return account == null ? 0 : account.growTo(end, operation);
+        return account == null ? 0 : account.growTo(handle.number(), end, operation);
     }
 
     /** After a growth that accounted {@code grown} bytes failed; reads the size the file really has. */

@@ -50,7 +50,7 @@ class AdoptTest {
             original.addSeal(Seal.EXEC);
             original.makeImmutable();
             // More seals than required (EXEC, which newer kernels add) must not break the check.
-            try (MemFd adopted = MemFd.adopt(TestLibc.open(original.procPath().toString(), TestLibc.O_RDONLY, 0),
+            try (MemFd adopted = MemFd.adopt(TestLibc.reopen(original, TestLibc.O_RDONLY),
                     EnumSet.of(Seal.SHRINK, Seal.WRITE))) {
                 assertThat(adopted.hasSeals(Seal.SHRINK, Seal.WRITE)).isTrue();
             }
@@ -62,14 +62,14 @@ class AdoptTest {
         try (MemFd sender = MemFd.create("growing")) {
             sender.resize(10);
             sender.addSeal(Seal.SHRINK);
-            try (MemFd adopted = MemFd.adopt(TestLibc.open(sender.procPath().toString(), TestLibc.O_RDONLY, 0),
+            try (MemFd adopted = MemFd.adopt(TestLibc.reopen(sender, TestLibc.O_RDONLY),
                     EnumSet.of(Seal.SHRINK))) {
                 assertThat(adopted.size()).isEqualTo(10);
                 sender.resize(20);
                 assertThat(adopted.size()).isEqualTo(20);
             }
             sender.addSeal(Seal.GROW);
-            try (MemFd adopted = MemFd.adopt(TestLibc.open(sender.procPath().toString(), TestLibc.O_RDONLY, 0));
+            try (MemFd adopted = MemFd.adopt(TestLibc.reopen(sender, TestLibc.O_RDONLY));
                     MemFd duplicate = adopted.dup()) {
                 assertThat(adopted.size()).isEqualTo(20);
                 assertThat(duplicate.size()).isEqualTo(20);
@@ -112,7 +112,7 @@ class AdoptTest {
             for (int i = 1; System.nanoTime() < end && stale == 0; i++) {
                 try (MemFd original = MemFd.create("racing")) {
                     original.resize(1 << 20);
-                    int fd = TestLibc.open(original.procPath().toString(), TestLibc.O_RDONLY, 0);
+                    int fd = TestLibc.reopen(original, TestLibc.O_RDONLY);
                     senderFd.set(original.rawFd());
                     round.set(i);
                     try (MemFd adopted = MemFd.adopt(fd)) {

@@ -18,6 +18,7 @@ class HugePagesTest {
         assumeTrue(SIZE.reservedPages() >= 2, "no 2 MiB huge pages are reserved here (/proc/sys/vm/nr_hugepages is "
                 + SIZE.reservedPages() + "); .ci/run reserves some when it runs as root");
         try (MemFd memfd = MemFdOptions.defaults().hugePages(SIZE).create("huge")) {
+            assertThat(memfd.isHugetlb()).isTrue();
             memfd.resize(SIZE.bytes());
             MappedByteBuffer mapping = memfd.mapReadWrite(0, SIZE.bytes());
             mapping.put(0, (byte) 1).put((int) SIZE.bytes() - 1, (byte) 2);
@@ -32,6 +33,13 @@ class HugePagesTest {
                     .isInstanceOf(MemFdException.class).hasMessageContaining("multiple of its page size");
             memfd.addSeals(Seal.SHRINK, Seal.GROW, Seal.FUTURE_WRITE);
             assertThat(memfd.mapReadOnly().get(0)).isEqualTo((byte) 1);
+        }
+    }
+
+    @Test
+    void anOrdinaryMemfdIsNotOnHugetlbfs() {
+        try (MemFd memfd = MemFd.create("small pages")) {
+            assertThat(memfd.isHugetlb()).isFalse();
         }
     }
 

@@ -16,6 +16,7 @@ class KernelFeaturesTest {
 
         assertThat(features.available()).isTrue();
         assertThat(features.problem()).isNull();
+        assertThat(features.nativeCallsAvailable()).isTrue();
         assertThat(features.noexecSeal()).isEqualTo(kernelAtLeast(6, 3));
         assertThat(features.futureWriteSeal()).isEqualTo(kernelAtLeast(5, 1));
         assertThat(features.hugePageSizes().contains(HugePageSize.HUGE_2MB))

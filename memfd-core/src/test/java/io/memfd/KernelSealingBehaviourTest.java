@@ -1,5 +1,6 @@
 package io.memfd;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,7 @@ class KernelSealingBehaviourTest {
     @Test
     void emptyNameIsValidAndShowsInProc() throws IOException {
         try (MemFd memfd = MemFd.create("")) {
-            assertThat(Files.readSymbolicLink(memfd.procPath())).hasToString("/memfd: (deleted)");
+            assertThat(memfd.withProcPath(unchecked(Files::readSymbolicLink))).hasToString("/memfd: (deleted)");
         }
     }
 
@@ -112,8 +113,8 @@ class KernelSealingBehaviourTest {
                     .hasMessageContaining("memfd 'write-sealed'").hasMessageContaining("write 1 bytes at offset 0")
                     .hasMessageContaining("sealed against writing (F_SEAL_WRITE)").hasMessageContaining("[EPERM]");
 
-            try (FileChannel readWrite = FileChannel.open(memfd.procPath(), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel readWrite = memfd.withProcPath(unchecked(path -> FileChannel.open(path,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)))) {
                 MappedByteBuffer privateCopy = readWrite.map(FileChannel.MapMode.PRIVATE, 0, 4);
                 privateCopy.put(0, (byte) 'z');
                 assertThat(privateCopy.get(0)).isEqualTo((byte) 'z');
@@ -158,6 +159,8 @@ class KernelSealingBehaviourTest {
     void futureWriteSealIsAddedDespiteAWritableMappingWhichKeepsWorking() throws IOException {
         try (MemFd memfd = MemFd.create("future-write")) {
             memfd.resize(4096);
+            // Sealed against shrinking, so that the file may be reopened through /proc below while mapped.
+            memfd.addSeal(Seal.SHRINK);
             MappedByteBuffer mapping = memfd.mapReadWrite(0, 4096);
             mapping.put(0, (byte) 1);
 
@@ -168,7 +171,8 @@ class KernelSealingBehaviourTest {
             assertThatThrownBy(() -> memfd.write(0, bytes("x")))
                     .isInstanceOfSatisfying(WriteSealedException.class,
                             e -> assertThat(e.seal()).isEqualTo(Seal.FUTURE_WRITE));
-            try (FileChannel reopened = FileChannel.open(memfd.procPath(), StandardOpenOption.WRITE)) {
+            try (FileChannel reopened = memfd.withProcPath(unchecked(path -> FileChannel.open(path,
+                    StandardOpenOption.WRITE)))) {
                 assertThatThrownBy(() -> reopened.write(ByteBuffer.wrap(bytes("x")), 0))
                         .isInstanceOf(IOException.class);
             }
@@ -189,8 +193,9 @@ class KernelSealingBehaviourTest {
                     .isInstanceOfSatisfying(ResizeSealedException.class,
                             e -> assertThat(e.seal()).isEqualTo(Seal.SHRINK))
                     .hasMessageContaining("resize to 4096 bytes").hasMessageContaining("F_SEAL_SHRINK");
-            assertThatThrownBy(() -> FileChannel.open(memfd.procPath(), StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> memfd.withProcPath(unchecked(path -> FileChannel.open(path,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))))
+                    .hasCauseInstanceOf(IOException.class);
             memfd.resize(16384);
             assertThat(memfd.size()).isEqualTo(16384);
         }
@@ -221,7 +226,7 @@ class KernelSealingBehaviourTest {
     void sealsAreSharedAcrossDupAndProcReopen() {
         try (MemFd memfd = MemFd.create("shared-seals");
                 MemFd duplicate = memfd.dup();
-                MemFd reopened = MemFd.adopt(TestLibc.open(memfd.procPath().toString(), TestLibc.O_RDWR, 0))) {
+                MemFd reopened = MemFd.adopt(TestLibc.reopen(memfd, TestLibc.O_RDWR))) {
             duplicate.addSeal(Seal.GROW);
             reopened.addSeal(Seal.SHRINK);
             assertThat(memfd.seals()).contains(Seal.GROW, Seal.SHRINK);
@@ -242,7 +247,14 @@ class KernelSealingBehaviourTest {
                     "    os._exit(0)",
                     "os.waitpid(pid, 0)",
                     "print(fcntl.fcntl(fd, 1034))");
-            ChildJvm.Result python = ChildJvm.run(List.of("python3", "-c", script, memfd.procPath().toString()));
+            // The path is used while the process runs, which withProcPath waits for.
+            ChildJvm.Result python = memfd.withProcPath(unchecked(path -> {
+                try {
+                    return ChildJvm.run(List.of("python3", "-c", script, path.toString()));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
             assertThat(python.exitCode()).as(python.output()).isZero();
             assertThat(Seal.fromBits(Integer.parseInt(python.output().trim()))).contains(Seal.GROW);
             assertThat(memfd.seals()).contains(Seal.GROW);
@@ -252,7 +264,7 @@ class KernelSealingBehaviourTest {
     @Test
     void addingSealsThroughAReadOnlyDescriptorIsNotPermitted() {
         try (MemFd memfd = MemFd.create("read-only");
-                MemFd readOnly = MemFd.adopt(TestLibc.open(memfd.procPath().toString(), TestLibc.O_RDONLY, 0))) {
+                MemFd readOnly = MemFd.adopt(TestLibc.reopen(memfd, TestLibc.O_RDONLY))) {
             assertThatThrownBy(() -> readOnly.addSeal(Seal.WRITE))
                     .isInstanceOf(NotPermittedException.class)
                     .hasMessageContaining("read-only").hasMessageContaining("[EPERM]");
@@ -283,8 +295,8 @@ class KernelSealingBehaviourTest {
     void privateMappingDoesNotBlockTheWriteSeal() throws IOException {
         try (MemFd memfd = MemFd.create("private")) {
             memfd.resize(4096);
-            try (FileChannel readWrite = FileChannel.open(memfd.procPath(), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel readWrite = memfd.withProcPath(unchecked(path -> FileChannel.open(path,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)))) {
                 MappedByteBuffer privateMapping = readWrite.map(FileChannel.MapMode.PRIVATE, 0, 4096);
                 memfd.addSeal(Seal.WRITE);
                 assertThat(memfd.seals()).contains(Seal.WRITE);
@@ -299,7 +311,7 @@ class KernelSealingBehaviourTest {
     void defaultMemfdIsNonExecutableWithTheExecSeal() throws IOException {
         try (MemFd memfd = MemFd.create("noexec")) {
             assertThat(memfd.seals()).contains(Seal.EXEC);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(memfd.procPath())))
+            assertThat(PosixFilePermissions.toString(memfd.withProcPath(unchecked(Files::getPosixFilePermissions))))
                     .isEqualTo("rw-rw-rw-");
         }
     }
@@ -308,7 +320,7 @@ class KernelSealingBehaviourTest {
     void executableMemfdHasExecuteBitsAndNoSeals() throws IOException {
         try (MemFd memfd = EXECUTABLE.create("exec")) {
             assertThat(memfd.seals()).isEmpty();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(memfd.procPath())))
+            assertThat(PosixFilePermissions.toString(memfd.withProcPath(unchecked(Files::getPosixFilePermissions))))
                     .isEqualTo("rwxrwxrwx");
         }
     }

@@ -1,5 +1,6 @@
 package io.memfd;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -285,7 +286,8 @@ class MemFdDataTest {
             try (MemFd duplicate = memfd.dup()) {
                 assertThat(duplicate.rawFd()).isNotEqualTo(memfd.rawFd());
                 assertThat(duplicate.name()).isEqualTo("raw");
-                assertThat(Files.readSymbolicLink(duplicate.procPath())).hasToString("/memfd:raw (deleted)");
+                assertThat(duplicate.withProcPath(unchecked(Files::readSymbolicLink)))
+                        .hasToString("/memfd:raw (deleted)");
             }
         }
     }

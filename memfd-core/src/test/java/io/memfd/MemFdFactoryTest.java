@@ -20,6 +20,9 @@ import io.memfd.testing.TestLibc;
 /** Defaults, per-buffer limits, the total budget and the live registry. */
 class MemFdFactoryTest {
 
+    /** What the budget charges for a buffer of up to one page: the page and the file ({@link KernelChargeTest}). */
+    private static final long ONE_PAGE = 4096 + SizeAccount.FILE_BYTES;
+
     @Test
     void createSealedAppliesTheDefaultSeals() {
         try (MemFdFactory factory = MemFdFactory.builder().defaultSeals(EnumSet.of(Seal.WRITE, Seal.SHRINK)).build();
@@ -49,7 +52,7 @@ class MemFdFactoryTest {
 
             MemFdRegistry registry = factory.registry();
             assertThat(registry.count()).isEqualTo(2);
-            assertThat(registry.usedBytes()).isEqualTo(4196);
+            assertThat(registry.usedBytes()).isEqualTo(2 * ONE_PAGE);
             assertThat(registry.buffers()).satisfiesExactly(
                     info -> {
                         assertThat(info.name()).isEqualTo("first");
@@ -57,7 +60,6 @@ class MemFdFactoryTest {
                         assertThat(info.seals()).containsAll(Seal.IMMUTABLE);
                         assertThat(info.isSealed()).isTrue();
                         assertThat(info.fd()).isEqualTo(first.rawFd());
-                        assertThat(info.procPath()).isEqualTo(first.procPath().toString());
                         assertThat(info.age()).isPositive();
                     },
                     info -> {
@@ -66,11 +68,13 @@ class MemFdFactoryTest {
                         assertThat(info.isSealed()).isFalse();
                     });
 
+            second.resize(8192);
+            assertThat(registry.usedBytes()).isEqualTo(3 * ONE_PAGE - SizeAccount.FILE_BYTES);
             second.resize(1000);
-            assertThat(registry.usedBytes()).isEqualTo(1100);
+            assertThat(registry.usedBytes()).isEqualTo(2 * ONE_PAGE);
             first.close();
             assertThat(registry.count()).isEqualTo(1);
-            assertThat(registry.usedBytes()).isEqualTo(1000);
+            assertThat(registry.usedBytes()).isEqualTo(ONE_PAGE);
             assertThat(registry.createdCount()).isEqualTo(2);
             assertThat(registry.releasedCount()).isEqualTo(1);
             assertThat(registry.find(second.info().id())).containsSame(second);
@@ -91,16 +95,16 @@ class MemFdFactoryTest {
             MemFdRegistry registry = factory.registry();
 
             // An EXEC seal alone (MFD_NOEXEC_SEAL) fixes nothing the application wrote: still unsealed.
-            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(1, 100, 2, 4106));
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(1, ONE_PAGE, 2, 2 * ONE_PAGE));
 
             try (MemFd other = sealedElsewhere.dup()) {
                 other.addSeal(Seal.SHRINK);
             }
-            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(2, 110, 1, 4096));
+            assertThat(registry.usage()).isEqualTo(new MemFdRegistry.Usage(2, 2 * ONE_PAGE, 1, ONE_PAGE));
 
             sealed.close();
             MemFdRegistry.Usage usage = registry.usage();
-            assertThat(usage).isEqualTo(new MemFdRegistry.Usage(1, 10, 1, 4096));
+            assertThat(usage).isEqualTo(new MemFdRegistry.Usage(1, ONE_PAGE, 1, ONE_PAGE));
             assertThat(usage.sealedCount() + usage.unsealedCount()).isEqualTo(registry.count());
             assertThat(usage.sealedBytes() + usage.unsealedBytes()).isEqualTo(registry.usedBytes());
         }
@@ -134,27 +138,56 @@ class MemFdFactoryTest {
             assertThatThrownBy(() -> memfd.resize(2048)).isInstanceOf(SizeLimitExceededException.class);
             assertThatThrownBy(() -> memfd.allocate(0, 2048)).isInstanceOf(SizeLimitExceededException.class);
             assertThat(memfd.size()).isEqualTo(1024);
-            assertThat(factory.registry().usedBytes()).isEqualTo(1024);
+            assertThat(factory.registry().usedBytes()).isEqualTo(ONE_PAGE);
         }
     }
 
     @Test
     void totalBudgetIsSharedByLiveBuffersAndFreedByClose() {
-        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(10_000).build()) {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(16_384).build()) {
             MemFd first = factory.createSealed("first", new byte[6000]);
 
+            // Two pages and a file each, so the second's two pages pass the budget once its file is counted.
             assertThatThrownBy(() -> factory.createSealed("second", new byte[5000]))
                     .isInstanceOfSatisfying(BudgetExceededException.class, e -> {
-                        assertThat(e.budget()).isEqualTo(10_000);
-                        assertThat(e.inUse()).isEqualTo(6000);
-                        assertThat(e.requested()).isEqualTo(5000);
+                        assertThat(e.budget()).isEqualTo(16_384);
+                        assertThat(e.inUse()).isEqualTo(2 * ONE_PAGE);
+                        assertThat(e.requested()).isEqualTo(8192);
                     })
-                    .hasMessageContaining("memfd 'second'").hasMessageContaining("total budget of 10000 bytes");
+                    .hasMessageContaining("memfd 'second'").hasMessageContaining("total budget of 16384 bytes");
             assertThat(factory.registry().count()).isEqualTo(1);
             assertThat(OpenFds.memfdsNamed("second")).isZero();
 
             first.close();
             factory.createSealed("second", new byte[5000]).close();
+        }
+    }
+
+    @Test
+    void theCountOfLiveBuffersIsCheckedBeforeAMemfdIsCreatedOrAdopted() throws InterruptedException {
+        try (MemFdFactory factory = MemFdFactory.builder().maxCount(2).build();
+                MemFd first = factory.create("first");
+                MemFd second = factory.create("second")) {
+            Set<OpenFds.Fd> fds = OpenFds.snapshot();
+
+            assertThatThrownBy(() -> factory.create("third"))
+                    .isInstanceOfSatisfying(CountLimitExceededException.class, e -> {
+                        assertThat(e.budget()).isEqualTo(2);
+                        assertThat(e).isInstanceOf(BudgetExceededException.class);
+                    })
+                    .hasMessage("memfd 'third': create failed: another buffer would exceed the maximum of 2 live"
+                            + " buffers");
+            OpenFds.assertNoneOpenedSince(fds);
+            int offered = TestLibc.memfd_create("offered", 2);
+            OpenFds.Fd offeredFd = OpenFds.describe(offered).orElseThrow();
+            assertThatThrownBy(() -> factory.adopt(offered, Set.of())).isInstanceOf(CountLimitExceededException.class);
+            assertThat(OpenFds.isOpen(offeredFd)).as("the refused descriptor is still open").isFalse();
+            OpenFds.assertNoneOpenedSince(fds);
+            assertThat(factory.registry().maxCount()).hasValue(2);
+
+            first.close();
+            factory.create("third").close();
+            assertThat(factory.registry().count()).isEqualTo(1);
         }
     }
 
@@ -193,7 +226,7 @@ class MemFdFactoryTest {
                 MemFd memfd = factory.create("sealed-growth")) {
             memfd.addSeal(Seal.GROW);
             assertThatThrownBy(() -> memfd.write(0, new byte[4096])).isInstanceOf(ResizeSealedException.class);
-            assertThat(factory.registry().usedBytes()).isZero();
+            assertThat(factory.registry().usedBytes()).isEqualTo(SizeAccount.FILE_BYTES);
         }
     }
 
@@ -238,7 +271,7 @@ class MemFdFactoryTest {
 
             try (MemFd adopted = factory.adopt(small, Set.of())) {
                 assertThat(factory.registry().count()).isEqualTo(1);
-                assertThat(factory.registry().usedBytes()).isEqualTo(100);
+                assertThat(factory.registry().usedBytes()).isEqualTo(ONE_PAGE);
                 assertThat(adopted.name()).isEqualTo("small");
             }
             assertThatThrownBy(() -> factory.adopt(large, Set.of())).isInstanceOf(SizeLimitExceededException.class);

@@ -1,5 +1,6 @@
 package io.memfd;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -104,8 +105,8 @@ class NoexecFallbackTest {
             Seccomp.failMemfdCreate(MemfdCreate.MFD_NOEXEC_SEAL | MemfdCreate.MFD_EXEC, Errno.EINVAL.code());
             try (MemFd memfd = MemFd.create("fallback")) {
                 System.out.println("seals=" + memfd.seals());
-                Path path = memfd.procPath();
-                System.out.println("mode=" + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+                System.out.println("mode=" + PosixFilePermissions.toString(
+                        memfd.withProcPath(unchecked(Files::getPosixFilePermissions))));
                 System.out.println("cloexec=" + ((OpenFds.statusFlags(memfd.rawFd()) & O_CLOEXEC) != 0));
                 memfd.makeImmutable();
                 System.out.println("sealsAfterSealing=" + memfd.seals());

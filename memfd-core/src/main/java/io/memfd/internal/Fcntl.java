@@ -17,6 +17,7 @@ import io.memfd.UnsupportedByKernelException;
 public final class Fcntl {
 
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_GETFD = 1;
     private static final int F_GETFL = 3;
     private static final int F_ADD_SEALS = 1033;
     private static final int F_GET_SEALS = 1034;
@@ -99,6 +100,16 @@ public final class Fcntl {
             return fcntl(fd, F_DUPFD_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw Libc.failure("duplicate the descriptor", name, fd, e.getErrorCode());
+        }
+    }
+
+    /** Whether a descriptor is open under this number ({@code F_GETFD} answers anything but {@code EBADF}). */
+    public static boolean isOpen(int fd) {
+        try {
+            fcntl(fd, F_GETFD, 0);
+            return true;
+        } catch (LastErrorException e) {
+            return e.getErrorCode() != Errno.EBADF.code();
         }
     }
 

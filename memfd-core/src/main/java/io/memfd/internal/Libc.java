@@ -4,6 +4,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 import io.memfd.MemFdException;
+import io.memfd.OutOfDescriptorsException;
 
 /**
  * The C library every binding in this package registers against, and the errno translation they share when no
@@ -21,8 +22,14 @@ final class Libc {
     private Libc() {
     }
 
-    /** An exception for an errno that has no more specific meaning for the operation. */
+    /**
+     * An exception for an errno that has no more specific meaning for the operation; running out of descriptors, which
+     * any call that makes one can meet, is typed.
+     */
     static MemFdException failure(String operation, String name, int fd, int errno) {
+        if (errno == Errno.EMFILE.code() || errno == Errno.ENFILE.code()) {
+            return new OutOfDescriptorsException(operation, name, fd, Errno.meaning(errno), errno);
+        }
         return new MemFdException(operation, name, fd, Errno.meaning(errno), errno);
     }
 }

@@ -1,5 +1,9 @@
 package io.memfd.internal;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.memfd.InvalidNameException;
 import io.memfd.NotMemFdException;
 
 /**
@@ -20,10 +24,10 @@ public final class MemfdCheck {
     }
 
     /**
-     * A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits and its size, read
-     * after the seals.
+     * A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits, and its size, the
+     * bytes of pages it holds and their size, read after the seals.
      */
-    public record Found(String name, int sealBits, long size) {
+    public record Found(String name, int sealBits, long size, long allocated, long pageSize) {
     }
 
     /**
@@ -34,6 +38,10 @@ public final class MemfdCheck {
      */
     public static Found check(int fd, String target, String operation) {
         if (target == null) {
+            if (!Files.isDirectory(Path.of("/proc/self/fd"))) {
+                throw new NotMemFdException(operation, fd, "/proc is not mounted, and without its /proc/self/fd link"
+                        + " no descriptor can be told to be a memfd");
+            }
             // A memfd's link is short ("/memfd:" + at most 249 bytes + " (deleted)"), so it is always readable.
             throw new NotMemFdException(operation, fd, "its /proc/self/fd link cannot be read, so it is not a memfd");
         }
@@ -43,8 +51,8 @@ public final class MemfdCheck {
         // Seals before size: a sender still holding the file may resize it and then seal it, so only a size read
         // after seals that fix it is final (adopt keeps such a size for good).
         int sealBits = Fcntl.sealBitsOrMinusOne(fd);
-        long size = FileStatus.regularFileSize(fd, null);
-        if (size < 0) {
+        FileStatus.Regular file = FileStatus.regularFile(fd, null);
+        if (!file.regular()) {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but is not a regular file");
         }
@@ -52,7 +60,13 @@ public final class MemfdCheck {
             throw new NotMemFdException(operation, fd, "it is named like a memfd (" + target
                     + ") but cannot carry seals");
         }
-        return new Found(target.substring(PREFIX.length(), target.length() - DELETED.length()), sealBits, size);
+        String name = target.substring(PREFIX.length(), target.length() - DELETED.length());
+        String problem = MemfdCreate.nameProblem(name);
+        if (problem != null) {
+            throw new InvalidNameException(operation, fd, "the memfd \"" + MemfdCreate.escaped(name)
+                    + "\" is refused: " + problem);
+        }
+        return new Found(name, sealBits, file.size(), file.allocated(), file.pageSize());
     }
 
     private static String describe(String target) {

@@ -10,6 +10,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 import io.memfd.HugePageSize;
+import io.memfd.MemFd;
 import io.memfd.MemFdException;
 import io.memfd.NotPermittedException;
 import io.memfd.UnsupportedByKernelException;
@@ -112,21 +113,62 @@ public final class MemfdCreate {
         return LIBC_HAS_SYMBOL ? LibcSymbol.memfd_create(nameZ, flags) : Syscall.memfdCreate(nameZ, flags);
     }
 
-    /** The name as the NUL-terminated UTF-8 bytes the kernel takes; at most 249 bytes, without NUL. */
-    private static byte[] validatedName(String name) {
+    /**
+     * What is wrong with a memfd name, or {@code null} when it is acceptable: at most {@link #MAX_NAME_BYTES} bytes of
+     * UTF-8 (the kernel's limit), and no control character (NUL, which the kernel cannot take, and newlines, escapes
+     * and the like, which would reach logs, {@code /proc} listings and lookups as they are).
+     */
+    public static String nameProblem(String name) {
         if (name == null) {
-            throw new IllegalArgumentException("A memfd name must not be null (the empty name \"\" is allowed)");
+            return "it is null (the empty name \"\" is allowed)";
         }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("A memfd name must not contain NUL characters: \""
-                    + name.replace("\0", "\\0") + "\"");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                return String.format("it contains %s control character (U+%04X) at index %d",
+                        c == 0 ? "a NUL" : "a", (int) c, i);
+            }
         }
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            return "it has " + bytes + " bytes in UTF-8; a memfd name may have at most " + MAX_NAME_BYTES + " bytes";
+        }
+        return null;
+    }
+
+    /** The name as the NUL-terminated UTF-8 bytes the kernel takes, once {@link #nameProblem} found nothing wrong. */
+    private static byte[] validatedName(String name) {
+        MemFd.checkName(name);
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("A memfd name may have at most " + MAX_NAME_BYTES
-                    + " bytes in UTF-8; this one has " + utf8.length + ": \"" + name + "\"");
-        }
         return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    /** The name with control characters written as escapes, short enough for a message. */
+    public static String escaped(String name) {
+        if (name == null) {
+            return "null";
+        }
+        StringBuilder escaped = new StringBuilder();
+        int i = 0;
+        for (; i < name.length() && escaped.length() < 300; i++) {
+            escaped.append(escaped(name.charAt(i)));
+        }
+        return i < name.length() ? escaped + "..." : escaped.toString();
+    }
+
+    private static String escaped(char c) {
+        switch (c) {
+            case '\0':
+                return "\\0";
+            case '\n':
+                return "\\n";
+            case '\r':
+                return "\\r";
+            case '\t':
+                return "\\t";
+            default:
+                return Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+        }
     }
 
     private static MemFdException createFailed(String name, int flags, int errno) {

@@ -84,9 +84,9 @@ public final class ProcFdDirectory {
      * the full path. Only a number that is not open throws, so that a caller can tell it from a descriptor it then
      * owns.
      *
-     * @return the target, or {@code null} when a descriptor is open under this number but its link cannot be read
-     *     (a file whose path is longer than {@code PATH_MAX}): the caller owns it, and {@link MemfdCheck#check}
-     *     rejects it
+     * @return the target, or {@code null} when a descriptor is open under this number but its link cannot be read (a
+     *     file whose path is longer than {@code PATH_MAX}, or no {@code /proc}): the caller owns it, and
+     *     {@link MemfdCheck#check} rejects it
      * @throws NotMemFdException if no descriptor with this number is open
      */
     public static String linkTarget(int fd, String operation) {
@@ -113,7 +113,8 @@ public final class ProcFdDirectory {
             try {
                 length = readlinkat(dirfd, address, address + TARGET, size);
             } catch (LastErrorException e) {
-                if (e.getErrorCode() == Errno.ENOENT.code()) {
+                // ENOENT also where /proc is not mounted: only the kernel itself can tell whether the number is open.
+                if (e.getErrorCode() == Errno.ENOENT.code() && !Fcntl.isOpen(fd)) {
                     throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
                 }
                 return null;

@@ -72,7 +72,8 @@ public final class SocketMessages {
         private final boolean payloadTruncated;
         private final boolean controlTruncated;
 
-        Received(byte[] payload, List<FdHandle> fds, boolean payloadTruncated, boolean controlTruncated) {
+        /** A message as {@link #receive} returns it; public so that a receiver's checks can run without a socket. */
+        public Received(byte[] payload, List<FdHandle> fds, boolean payloadTruncated, boolean controlTruncated) {
             this.payload = payload;
             this.fds = fds;
             this.payloadTruncated = payloadTruncated;

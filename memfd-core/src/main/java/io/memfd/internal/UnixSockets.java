@@ -37,6 +37,9 @@ public final class UnixSockets {
     private static final int SHUT_RDWR = 2;
     /** {@code sizeof(struct sockaddr_un)}: a two-byte address family, then 108 bytes of NUL-terminated path. */
     private static final int SOCKADDR_UN_BYTES = 110;
+    private static final int O_PATH = 0x200000;
+    private static final int O_NOFOLLOW = 0x20000;
+    private static final int O_CLOEXEC = 0x80000;
     /** {@code sizeof(struct ucred)}: pid, uid, gid as 32-bit integers. */
     private static final int UCRED_BYTES = 12;
 
@@ -63,6 +66,10 @@ public final class UnixSockets {
             throws LastErrorException;
 
     private static native int fchmod(int fd, int mode) throws LastErrorException;
+
+    private static native int open(String path, int flags) throws LastErrorException;
+
+    private static native int chmod(String path, int mode) throws LastErrorException;
 
     private static native int geteuid();
 
@@ -91,6 +98,52 @@ public final class UnixSockets {
             fchmod(fd, mode);
         } catch (LastErrorException e) {
             throw failure("set the socket's mode to 0" + Integer.toOctalString(mode), path, e.getErrorCode());
+        }
+    }
+
+    /**
+     * Looks {@code path} up once, without following a symbolic link at its end, and returns a descriptor that refers to
+     * what is there ({@code O_PATH}): a link itself, if a link is there. Later calls through the descriptor act on that
+     * file, whatever the path names by then.
+     *
+     * @return the descriptor, or -1 when nothing is at the path
+     */
+    public static int lookUp(Path path) {
+        try {
+            return open(path.toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.ENOENT.code()) {
+                return -1;
+            }
+            throw failure("look up the socket file", path, e.getErrorCode());
+        }
+    }
+
+    /** What is at {@code path}, not following a symbolic link at its end, or {@code null} when nothing is. */
+    public static FileStatus.Node nodeAt(Path path) {
+        int fd = lookUp(path);
+        if (fd < 0) {
+            return null;
+        }
+        FdHandle file = new FdHandle(fd);
+        try {
+            return FileStatus.node(fd, null);
+        } finally {
+            file.close();
+        }
+    }
+
+    /**
+     * Sets the permission bits of the file that {@code fd} (from {@link #lookUp}) refers to. {@code fchmod} does not
+     * work on an {@code O_PATH} descriptor; {@code /proc/self/fd/N} leads to the descriptor's own file without a
+     * lookup of its path.
+     */
+    public static void setFileMode(int fd, Path path, int mode) {
+        try {
+            chmod("/proc/self/fd/" + fd, mode);
+        } catch (LastErrorException e) {
+            throw failure("set the socket file's mode to 0" + Integer.toOctalString(mode) + " through /proc/self/fd"
+                    + " (without /proc, choose a umask that keeps the mode)", path, e.getErrorCode());
         }
     }
 

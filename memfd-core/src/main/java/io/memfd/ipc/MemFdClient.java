@@ -15,7 +15,7 @@ import io.memfd.internal.UnixSockets;
  *
  * <pre>{@code
  * try (MemFdClient client = MemFdClient.builder(Path.of("/run/myapp/buffers.sock")).build();
- *      MemFd report = factory.createSealed("report", bytes)) {   // sealed: the server requires SHRINK by default
+ *      MemFd report = factory.createSealed("report", bytes)) {   // the server requires SHRINK and GROW by default
  *     byte[] reply = client.send("report v1".getBytes(UTF_8), report);
  * }
  * }</pre>
@@ -271,10 +271,7 @@ public final class MemFdClient implements AutoCloseable {
          * sent. Default: this process's own user only. Add 0 for a server that runs as root.
          */
         public Builder allowedServerUids(Set<Long> allowedServerUids) {
-            if (allowedServerUids.isEmpty()) {
-                throw new IllegalArgumentException("At least one uid must be allowed for the server");
-            }
-            this.allowedServerUids = Set.copyOf(allowedServerUids);
+            this.allowedServerUids = Settings.uids(allowedServerUids, "allowedServerUids");
             return this;
         }
 

@@ -5,8 +5,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,13 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.memfd.BudgetExceededException;
 import io.memfd.MemFd;
-import io.memfd.MemFdException;
 import io.memfd.MemFdFactory;
-import io.memfd.MissingSealsException;
 import io.memfd.Seal;
-import io.memfd.SizeLimitExceededException;
 import io.memfd.internal.FdHandle;
 import io.memfd.internal.Poll;
 import io.memfd.internal.ProcFdDirectory;
@@ -44,9 +38,10 @@ import io.memfd.internal.UnixSockets;
  *
  * <p><b>What a client cannot do.</b> The server trusts nothing a peer sends. Every descriptor that arrives is owned at
  * once and closed unless it is handed on; descriptors arrive close-on-exec. Before the handler sees a buffer, the
- * server checks that it is a memfd (not a {@code /dev/shm} or regular file, pipe, socket or directory), that it carries
- * the required seals (by default {@link Seal#SHRINK}: then no sender can shrink it under a mapping and crash this
- * process with {@code SIGBUS}) and that its size is within the limit. A message with more than one descriptor, with
+ * server checks that it is a memfd (not a {@code /dev/shm} or regular file, pipe, socket or directory), that its name
+ * has no control character, that it carries the required seals (by default {@link Seal#SHRINK} and {@link Seal#GROW}:
+ * then no sender can shrink it under a mapping and crash this process with {@code SIGBUS}, nor grow it past the limits
+ * after it was checked) and that its size is within the limit. A message with more than one descriptor, with
  * more descriptors than the kernel could deliver ({@code MSG_CTRUNC}), with an oversized or malformed header, or
  * without a buffer is rejected and its descriptors are closed. Connections from users other than the allowed ones
  * ({@code SO_PEERCRED}; by default only this process's own user) are refused. Each rejection is answered with a
@@ -82,16 +77,12 @@ public final class MemFdServer implements AutoCloseable {
 
     private final Path path;
     private final MemFdHandler handler;
-    private final Set<Seal> requiredSeals;
-    private final long maxBufferSize;
+    private final MessageAdmission admission;
     private final int maxPayloadSize;
-    private final Set<Long> allowedUids;
     private final Set<PosixFilePermission> fileMode;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration shutdownTimeout;
-    private final boolean bufferRequired;
-    private final MemFdFactory factory;
     private final MemFdServerListener listener;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -115,17 +106,26 @@ public final class MemFdServer implements AutoCloseable {
     private MemFdServer(Builder builder) {
         this.path = builder.path;
         this.handler = Objects.requireNonNull(builder.handler, "a handler is required: builder.handler(...)");
-        this.requiredSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.requiredSeals));
-        this.maxBufferSize = builder.maxBufferSize;
+        this.admission = new MessageAdmission(builder.requiredSeals, builder.maxBufferSize, builder.maxPayloadSize,
+                builder.allowedUids, builder.bufferRequired, builder.factory);
         this.maxPayloadSize = builder.maxPayloadSize;
-        this.allowedUids = Collections.unmodifiableSet(new LinkedHashSet<>(builder.allowedUids));
         this.fileMode = Collections.unmodifiableSet(EnumSet.copyOf(builder.fileMode));
         this.maxConnections = builder.maxConnections;
         this.idleTimeout = builder.idleTimeout;
         this.shutdownTimeout = builder.shutdownTimeout;
-        this.bufferRequired = builder.bufferRequired;
-        this.factory = builder.factory;
         this.listener = builder.listener;
+    }
+
+    /**
+     * The directory for a socket file whose path the application does not choose: {@code $XDG_RUNTIME_DIR} where it is
+     * this user's private directory, otherwise {@code memfd-UID} in {@code java.io.tmpdir}, created with mode 0700 and
+     * checked to be this user's own. Only this user may enter either, so no other user can take a server's path first
+     * or stand in for it while it is down.
+     *
+     * @throws IpcException if the directory exists but is not this user's private directory (someone else made it)
+     */
+    public static Path defaultDirectory() {
+        return RuntimeDirectory.forThisUser();
     }
 
     /** A builder for a server at {@code path} (made absolute); every setting but the handler has a default. */
@@ -322,8 +322,10 @@ public final class MemFdServer implements AutoCloseable {
             socket.close();
             throw e;
         }
-        if (!allowedUids.contains(peer.uid())) {
-            refuse(socket, peer, RejectReason.PEER_NOT_ALLOWED, "uid " + peer.uid() + " may not use this server");
+        try {
+            admission.checkPeer(peer);
+        } catch (MessageAdmission.Rejection rejection) {
+            refuse(socket, peer, rejection.reason, rejection.detail);
             return;
         }
         if (activeConnections.incrementAndGet() > maxConnections) {
@@ -405,8 +407,8 @@ public final class MemFdServer implements AutoCloseable {
     private byte[] answer(SocketMessages.Received message, PeerCredentials peer) {
         MemFdRequest request;
         try {
-            request = admit(message, peer);
-        } catch (Rejection rejection) {
+            request = admission.admit(message, peer);
+        } catch (MessageAdmission.Rejection rejection) {
             report(peer, rejection.reason, rejection.detail);
             return Wire.rejection(rejection.reason, rejection.detail);
         }
@@ -420,7 +422,7 @@ public final class MemFdServer implements AutoCloseable {
             request.release();
         }
         reply = reply == null ? new byte[0] : reply;
-        if (reply.length > maxPayloadSize) {
+        if (!admission.fitsPayload(reply.length)) {
             LOG.log(System.Logger.Level.WARNING, "The handler's reply of " + reply.length + " bytes exceeds the"
                     + " payload limit of " + maxPayloadSize + " bytes");
             return handlerFailed(peer, "the handler's reply exceeded the server's payload limit");
@@ -438,73 +440,6 @@ public final class MemFdServer implements AutoCloseable {
         return Wire.rejection(RejectReason.HANDLER_FAILED, detail);
     }
 
-    /**
-     * Checks a message in order: control data complete, one descriptor at most, header within the limit and in the
-     * wire format, a buffer present where required; then the buffer itself: a memfd, the required seals, the size.
-     * A rejected message's descriptors are all closed before this returns.
-     */
-    private MemFdRequest admit(SocketMessages.Received message, PeerCredentials peer) {
-        List<FdHandle> fds = message.fds();
-        RejectReason reason = null;
-        String detail = null;
-        if (message.controlTruncated()) {
-            reason = RejectReason.CONTROL_TRUNCATED;
-            detail = "more descriptors than the " + SocketMessages.MAX_RECEIVED_FDS
-                    + " a message may carry; the kernel dropped the surplus";
-        } else if (fds.size() > 1) {
-            reason = RejectReason.TOO_MANY_FDS;
-            detail = fds.size() + " descriptors; a message carries one buffer at most";
-        } else if (message.payloadTruncated() || message.payload().length - Wire.PREFIX_BYTES > maxPayloadSize) {
-            reason = RejectReason.HEADER_TOO_LARGE;
-            detail = "the header exceeds the server's limit of " + maxPayloadSize + " bytes";
-        } else if (!Wire.isRequest(message.payload())) {
-            reason = RejectReason.MALFORMED;
-            detail = "a request starts with the version byte " + Wire.VERSION;
-        } else if (fds.isEmpty() && bufferRequired) {
-            reason = RejectReason.NO_BUFFER;
-            detail = "the message carried no memfd";
-        }
-        if (reason != null) {
-            message.closeFds();
-            throw new Rejection(reason, detail);
-        }
-        if (fds.isEmpty()) {
-            return new MemFdRequest(Wire.header(message.payload()), null, -1, peer);
-        }
-        MemFd buffer = adopt(fds.get(0));
-        try {
-            long size = buffer.size();
-            if (size > maxBufferSize) {
-                throw new Rejection(RejectReason.BUFFER_TOO_LARGE, "memfd '" + buffer.name() + "' has " + size
-                        + " bytes; the server accepts " + maxBufferSize + " at most");
-            }
-            return new MemFdRequest(Wire.header(message.payload()), buffer, size, peer);
-        } catch (RuntimeException e) {
-            buffer.close();
-            throw e;
-        }
-    }
-
-    /** Takes the descriptor as a memfd carrying the required seals, or closes it. */
-    private MemFd adopt(FdHandle fd) {
-        int number = fd.transfer();
-        try {
-            return factory == null ? MemFd.adopt(number, requiredSeals) : factory.adopt(number, requiredSeals);
-        } catch (MissingSealsException e) {
-            throw new Rejection(RejectReason.MISSING_SEALS, e.getMessage());
-        } catch (SizeLimitExceededException e) {
-            throw new Rejection(RejectReason.BUFFER_TOO_LARGE, e.getMessage());
-        } catch (BudgetExceededException e) {
-            throw new Rejection(RejectReason.OVER_BUDGET, e.getMessage());
-        } catch (MemFdException e) {
-            // NotMemFdException, or a descriptor whose type or seals could not even be read.
-            throw new Rejection(RejectReason.NOT_MEMFD, e.getMessage());
-        } catch (IllegalStateException e) {
-            // Only a closed factory says this; it has closed the descriptor, as every rejecting adopt does.
-            throw new Rejection(RejectReason.HANDLER_FAILED, "the server's MemFdFactory is closed");
-        }
-    }
-
     private void report(PeerCredentials peer, RejectReason reason, String detail) {
         LOG.log(System.Logger.Level.DEBUG, "Rejected a message from " + peer + ": " + reason + " (" + detail + ")");
         try {
@@ -520,26 +455,12 @@ public final class MemFdServer implements AutoCloseable {
         return thread;
     }
 
-    /** A message turned down: why, in a word and in a sentence. */
-    private static final class Rejection extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        final RejectReason reason;
-        final String detail;
-
-        Rejection(RejectReason reason, String detail) {
-            super(detail, null, false, false);
-            this.reason = reason;
-            this.detail = detail;
-        }
-    }
-
     /** Settings for a {@link MemFdServer}. */
     public static final class Builder {
 
         private final Path path;
         private MemFdHandler handler;
-        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
+        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK, Seal.GROW);
         private long maxBufferSize = 1L << 30;
         private int maxPayloadSize = 64 * 1024;
         private Set<Long> allowedUids = Set.of(UnixSockets.effectiveUid());
@@ -563,9 +484,11 @@ public final class MemFdServer implements AutoCloseable {
         }
 
         /**
-         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK}, which makes mapping a buffer safe
-         * from a sender that would shrink it. Add {@link Seal#WRITE} to be sure the content cannot change after the
-         * handler looked at it, {@link Seal#GROW} to keep the size within the limit for good.
+         * Seals every buffer must carry (more are fine). Default: {@link Seal#SHRINK} and {@link Seal#GROW}. SHRINK
+         * makes mapping a buffer safe from a sender that would shrink it (without it, {@code mapReadOnly} refuses the
+         * buffer); GROW keeps its size what the size limit and a factory's budget were checked against on arrival.
+         * {@link Seal#WRITE} is the application's choice: add it to be sure the content cannot change after the
+         * handler looked at it (a checksum, a parsed header); leave it out to share memory a sender goes on writing.
          */
         public Builder requiredSeals(Set<Seal> requiredSeals) {
             this.requiredSeals = EnumSet.noneOf(Seal.class);
@@ -593,10 +516,7 @@ public final class MemFdServer implements AutoCloseable {
 
         /** The users whose processes may connect. Default: only this process's effective user. */
         public Builder allowedUids(Set<Long> allowedUids) {
-            if (allowedUids.isEmpty()) {
-                throw new IllegalArgumentException("At least one uid must be allowed to connect");
-            }
-            this.allowedUids = Set.copyOf(allowedUids);
+            this.allowedUids = Settings.uids(allowedUids, "allowedUids");
             return this;
         }
 

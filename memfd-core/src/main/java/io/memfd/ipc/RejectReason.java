@@ -28,19 +28,31 @@ public enum RejectReason {
      */
     CONTROL_TRUNCATED,
 
+    /**
+     * The server's process had no descriptor left for the one the message carried ({@code EMFILE} or {@code ENFILE}),
+     * so the kernel could not deliver it. Trying again later may work.
+     */
+    OUT_OF_DESCRIPTORS,
+
     /** The message carried no descriptor, and the server requires a buffer. */
     NO_BUFFER,
 
     /** The descriptor is not a memfd: a {@code /dev/shm} or regular file, a pipe, a socket, a directory... */
     NOT_MEMFD,
 
-    /** The memfd lacks seals the server requires (by default {@code SHRINK}, so that mapping it is safe). */
+    /** The memfd's name has a control character (a newline, an escape...), which would reach logs and listings. */
+    INVALID_NAME,
+
+    /**
+     * The memfd lacks seals the server requires (by default {@code SHRINK} and {@code GROW}, so that mapping it is safe
+     * and its size stays what was checked).
+     */
     MISSING_SEALS,
 
     /** The memfd is larger than the server accepts. */
     BUFFER_TOO_LARGE,
 
-    /** Taking the memfd would pass the total budget of the server's {@code MemFdFactory}. */
+    /** Taking the memfd would pass the total budget, or the maximum count, of the server's {@code MemFdFactory}. */
     OVER_BUDGET,
 
     /**

@@ -2,35 +2,36 @@ package io.memfd.ipc;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 
 import io.memfd.internal.Errno;
 import io.memfd.internal.FdHandle;
+import io.memfd.internal.FileStatus;
 import io.memfd.internal.UnixSockets;
 
 /**
  * A server's socket file: created with the configured mode and never wider, taken over from a server that died,
  * never taken from a live one, and removed on shutdown only while it is still the file this server created.
+ *
+ * <p>Whoever may write the socket's directory may replace the file at any moment, with a link to a file of their
+ * choice among others. So the file is looked up once, without following a link ({@code O_PATH|O_NOFOLLOW}), and what
+ * is checked and changed afterwards is what that lookup found: never a path looked up again.
  */
 final class SocketFile {
 
     private static final System.Logger LOG = System.getLogger(SocketFile.class.getName());
-    private static final int S_IFMT = 0xF000;
-    private static final int S_IFSOCK = 0xC000;
     /** How long to wait for a server at the path to take the probing connection before calling it live anyway. */
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     private final Path path;
     /** Device and inode of the file this server created, to tell it from a file that replaced it since. */
-    private final Object identity;
+    private final String identity;
 
-    private SocketFile(Path path, Object identity) {
+    private SocketFile(Path path, String identity) {
         this.path = path;
         this.identity = identity;
     }
@@ -40,13 +41,20 @@ final class SocketFile {
      *
      * <p>The bits are set on the socket before {@code bind}, which creates the file with them less the umask: so the
      * file is never more open than asked, not even for an instant. Where the umask took bits away, they are added back
-     * after {@code bind}, which widens and so opens no window either.
+     * after {@code bind}, which widens and so opens no window either, and only to the file {@code bind} created.
      *
      * @throws AddressInUseException if a live server listens at the path, or a file that is not a socket is there
+     * @throws IpcException if the file at the path was replaced after {@code bind}; it is left alone
      */
     static SocketFile bind(FdHandle socket, Path path, Set<PosixFilePermission> mode) {
+        return bind(socket, path, mode, () -> { });
+    }
+
+    /** {@link #bind(FdHandle, Path, Set)}, running {@code afterBind} as soon as the file exists: a test's way in. */
+    static SocketFile bind(FdHandle socket, Path path, Set<PosixFilePermission> mode, Runnable afterBind) {
         int fd = socket.number();
-        UnixSockets.setMode(fd, path, bits(mode));
+        int bits = bits(mode);
+        UnixSockets.setMode(fd, path, bits);
         if (!UnixSockets.bind(fd, path)) {
             removeIfStale(path);
             if (!UnixSockets.bind(fd, path)) {
@@ -54,14 +62,38 @@ final class SocketFile {
                         Errno.EADDRINUSE.code());
             }
         }
+        afterBind.run();
+        return new SocketFile(path, settle(path, bits));
+    }
+
+    /**
+     * Gives the file {@code bind} created exactly {@code bits} and returns its identity. It must still be a socket file
+     * of this user with a single name; anything else took its place since (a link to another file, another socket
+     * hard-linked in), and is neither changed nor removed.
+     */
+    private static String settle(Path path, int bits) {
+        FdHandle file = lookUp(path);
+        if (file == null) {
+            throw new IpcException("set the socket file's mode", path, "the socket file was removed right after"
+                    + " bind", 0);
+        }
         try {
-            if (!Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(mode)) {
-                Files.setPosixFilePermissions(path, mode);
+            FileStatus.Node node = FileStatus.node(file.number(), null);
+            if (!node.socket() || node.uid() != UnixSockets.effectiveUid() || node.links() != 1) {
+                throw new IpcException("set the socket file's mode", path, "the file at the path was replaced after"
+                        + " bind (it is " + describe(node) + "); it was left alone", 0);
             }
-            return new SocketFile(path, identity(path));
-        } catch (IOException e) {
-            deleteQuietly(path);
-            throw new IpcException("set the socket file's mode to " + mode, path, e.toString(), 0);
+            if (node.permissions() != bits) {
+                try {
+                    UnixSockets.setFileMode(file.number(), path, bits);
+                } catch (IpcException e) {
+                    deleteQuietly(path);
+                    throw e;
+                }
+            }
+            return node.identity();
+        } finally {
+            file.close();
         }
     }
 
@@ -73,7 +105,7 @@ final class SocketFile {
             }
         } catch (NoSuchFileException e) {
             // Removed already, by an administrator or a cleanup job: nothing to do.
-        } catch (IOException e) {
+        } catch (IOException | IpcException e) {
             LOG.log(System.Logger.Level.WARNING, "could not remove the socket file " + path, e);
         }
     }
@@ -84,24 +116,19 @@ final class SocketFile {
      * {@code connect} is refused only where nobody listens.
      */
     private static void removeIfStale(Path path) {
-        Object identity;
-        try {
-            Map<String, Object> attributes = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
-            if (((Integer) attributes.get("mode") & S_IFMT) != S_IFSOCK) {
-                throw new AddressInUseException(path, "the path exists and is not a socket file; it was left alone",
-                        Errno.EADDRINUSE.code());
-            }
-            identity = identityOf(attributes);
-        } catch (NoSuchFileException e) {
+        FileStatus.Node node = UnixSockets.nodeAt(path);
+        if (node == null) {
             return;
-        } catch (IOException e) {
-            throw new IpcException("inspect the existing socket file", path, e.toString(), 0);
+        }
+        if (!node.socket()) {
+            throw new AddressInUseException(path, "the path exists and is not a socket file; it was left alone",
+                    Errno.EADDRINUSE.code());
         }
         try {
             Connection.connect(path, PROBE_TIMEOUT, PROBE_TIMEOUT, 1).close();
         } catch (ServerUnavailableException e) {
             if (e.errno() == Errno.ECONNREFUSED.code()) {
-                replaceStale(path, identity);
+                replaceStale(path, node.identity());
                 return;
             }
             throw new AddressInUseException(path, "a server listens there and is too busy to answer a probe",
@@ -113,7 +140,7 @@ final class SocketFile {
         throw new AddressInUseException(path, "a live server listens there", Errno.EADDRINUSE.code());
     }
 
-    private static void replaceStale(Path path, Object identity) {
+    private static void replaceStale(Path path, String identity) {
         try {
             // Only the file probed: a server that started meanwhile has created a new one.
             if (identity.equals(identity(path))) {
@@ -128,12 +155,20 @@ final class SocketFile {
         }
     }
 
-    private static Object identity(Path path) throws IOException {
-        return identityOf(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS));
+    /** The identity of what is at the path (not following a link), or {@code null} when nothing is. */
+    private static String identity(Path path) {
+        FileStatus.Node node = UnixSockets.nodeAt(path);
+        return node == null ? null : node.identity();
     }
 
-    private static Object identityOf(Map<String, Object> attributes) {
-        return attributes.get("dev") + ":" + attributes.get("ino");
+    private static FdHandle lookUp(Path path) {
+        int fd = UnixSockets.lookUp(path);
+        return fd < 0 ? null : new FdHandle(fd);
+    }
+
+    private static String describe(FileStatus.Node node) {
+        String type = node.socket() ? "a socket file" : "not a socket file (a symbolic link, or another file)";
+        return type + " of uid " + node.uid() + " with " + node.links() + " name" + (node.links() == 1 ? "" : "s");
     }
 
     private static void deleteQuietly(Path path) {

@@ -115,12 +115,13 @@ class MemFdServerTest {
 
     @Test
     void aBufferBeyondTheFactorysBudgetIsRejectedAndNotListed() {
-        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(3).build();
+        // Room for one page and its file: a buffer of two pages passes it.
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(4096 + 1024).build();
                 MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(request -> null)
                         .factory(factory).start();
                 MemFdClient client = MemFdClient.builder(server.path()).build();
                 MemFd small = sealed("abc");
-                MemFd large = sealed("abcd")) {
+                MemFd large = sealed("a".repeat(4097))) {
             client.send(new byte[0], small);
 
             assertThatThrownBy(() -> client.send(new byte[0], large))
@@ -274,6 +275,36 @@ class MemFdServerTest {
             Thread.sleep(10);
         }
         assertThat(server.activeConnections()).isZero();
+    }
+
+    @Test
+    void byDefaultABufferItsSenderCouldStillGrowIsRefused() {
+        // Without GROW, a sender that keeps its descriptor grows an accepted buffer past every limit afterwards.
+        try (MemFdServer server = MemFdServer.builder(directory.resolve("s.sock")).handler(request -> null).start();
+                MemFdClient client = MemFdClient.builder(server.path()).build();
+                MemFd growable = MemFd.create("growable")) {
+            growable.write(0, new byte[] {1});
+            growable.addSeal(Seal.SHRINK);
+
+            assertThatThrownBy(() -> client.send(new byte[0], growable))
+                    .isInstanceOfSatisfying(MessageRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.MISSING_SEALS))
+                    .hasMessageContaining("missing [GROW]");
+        }
+    }
+
+    @Test
+    void allowedUsersMustBeUserIds() {
+        Path path = directory.resolve("s.sock");
+        for (Set<Long> uids : List.of(Set.<Long>of(), Set.of(-1L), Set.of(0xFFFF_FFFFL), Set.of(1L << 32))) {
+            assertThatThrownBy(() -> MemFdServer.builder(path).allowedUids(uids)).as("%s", uids)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowedUids must");
+            assertThatThrownBy(() -> MemFdClient.builder(path).allowedServerUids(uids)).as("%s", uids)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowedServerUids must");
+        }
+        assertThatThrownBy(() -> MemFdServer.builder(path).allowedUids(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("allowedUids");
+        MemFdServer.builder(path).allowedUids(Set.of(0L, 0xFFFF_FFFEL));
     }
 
     static MemFd sealed(String content) {

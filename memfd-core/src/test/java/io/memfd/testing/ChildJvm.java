@@ -34,9 +34,14 @@ public final class ChildJvm {
 
     /** The command line that runs {@code mainClass} in a child JVM, for wrapping in another command. */
     public static List<String> command(Class<?> mainClass, String... args) {
+        return command(List.of("--enable-native-access=ALL-UNNAMED"), mainClass, args);
+    }
+
+    /** The same, with these JVM options instead of the default (which enables native access). */
+    public static List<String> command(List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

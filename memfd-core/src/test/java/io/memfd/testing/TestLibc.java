@@ -5,6 +5,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import io.memfd.MemFd;
+
 /**
  * System calls that tests need to build situations the library itself never creates: foreign descriptors (pipes,
  * sockets, /dev/shm files, directories), raw mappings and protection changes. Test code only.
@@ -17,6 +19,7 @@ public final class TestLibc {
     public static final int O_DIRECTORY = 0x10000;
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_REMOVEDIR = 0x200;
+    public static final int MFD_ALLOW_SEALING = 2;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 2;
     public static final int F_SEAL_GROW = 4;
@@ -37,6 +40,22 @@ public final class TestLibc {
 
     public static native int open(String path, int flags, int mode) throws LastErrorException;
 
+    /**
+     * A memfd as another process would send it: made outside this library, named as it likes, holding {@code content}
+     * and sealed against shrinking and growing.
+     */
+    public static int peerMemfd(String name, byte[] content) {
+        int fd = memfd_create(name, MFD_ALLOW_SEALING);
+        write(fd, content, content.length);
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+        return fd;
+    }
+
+    /** A new descriptor, with these flags, for the file {@code memfd} refers to: another open of its /proc path. */
+    public static int reopen(MemFd memfd, int flags) {
+        return memfd.withProcPath(path -> open(path.toString(), flags, 0));
+    }
+
     public static native int close(int fd) throws LastErrorException;
 
     public static native int openat(int directory, String path, int flags, int mode) throws LastErrorException;
@@ -56,6 +75,8 @@ public final class TestLibc {
     public static native int fchmod(int fd, int mode) throws LastErrorException;
 
     public static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    public static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
 
     public static native int fcntl(int fd, int command, int argument) throws LastErrorException;
 

@@ -1,6 +1,5 @@
 package io.memfd.spring;
 
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,6 +13,7 @@ import org.springframework.validation.Validator;
 
 import io.memfd.HugePageSize;
 import io.memfd.LeakDetection;
+import io.memfd.MemFd;
 import io.memfd.Seal;
 
 /**
@@ -21,9 +21,9 @@ import io.memfd.Seal;
  * immutable, not executable, closed in child processes, and limited to 64MB each and 512MB together, so that no
  * request can take the process's memory.
  *
- * <p>The properties validate themselves when they are bound: a size that is not positive, an empty set of seals, a
- * name prefix the kernel would refuse, or a huge page size the kernel does not offer fails start-up with a report that
- * names the property. An unknown seal name fails the same way, listing the valid ones.
+ * <p>The properties validate themselves when they are bound: a size or count that is not positive, an empty set of
+ * seals, a name prefix that is no valid memfd name, or a huge page size the kernel does not offer fails start-up with
+ * a report that names the property. An unknown seal name fails the same way, listing the valid ones.
  */
 @ConfigurationProperties("memfd")
 public class MemFdProperties implements Validator {
@@ -45,14 +45,23 @@ public class MemFdProperties implements Validator {
     private DataSize maxSize = DataSize.ofMegabytes(64);
 
     /**
-     * Most memory all live buffers may hold together; a buffer that would pass it fails. memfd pages count against
-     * the process's cgroup memory, outside the Java heap.
+     * Most memory all live buffers may hold together; a buffer that would pass it fails. What counts is what the
+     * kernel holds: each buffer's size rounded up to whole pages (a one-byte buffer holds a 4KB page), plus about 1KB
+     * for its file. memfd pages count against the process's cgroup memory, outside the Java heap.
      */
     private DataSize maxTotalSize = DataSize.ofMegabytes(512);
 
     /**
+     * Most live buffers at once, created and received together; one more fails before it is created. Each holds a
+     * descriptor however small it is, so this keeps buffers from taking every descriptor the process may have. Default:
+     * half the process's descriptor limit (ulimit -n, as the JVM raised it at start-up).
+     */
+    private @Nullable Integer maxCount;
+
+    /**
      * Put before every buffer's name, e.g. the application's name, to tell its buffers apart in /proc/PID/fd and
-     * /proc/PID/maps. Names (with the prefix) may have at most 249 bytes in UTF-8.
+     * /proc/PID/maps. Names (with the prefix) may have at most 249 bytes in UTF-8 and no control characters. A
+     * memfd:NAME location names a buffer as the application named it, without the prefix.
      */
     private String namePrefix = "";
 
@@ -111,6 +120,14 @@ public class MemFdProperties implements Validator {
         this.maxTotalSize = maxTotalSize;
     }
 
+    public @Nullable Integer getMaxCount() {
+        return this.maxCount;
+    }
+
+    public void setMaxCount(@Nullable Integer maxCount) {
+        this.maxCount = maxCount;
+    }
+
     public String getNamePrefix() {
         return this.namePrefix;
     }
@@ -166,10 +183,13 @@ public class MemFdProperties implements Validator {
             errors.rejectValue("defaultSeals", "memfd.empty",
                     "must name at least one seal: write, shrink, grow, seal, future-write or exec");
         }
-        String prefix = properties.namePrefix;
-        if (prefix == null || prefix.indexOf('\0') >= 0 || prefix.getBytes(StandardCharsets.UTF_8).length > 249) {
-            errors.rejectValue("namePrefix", "memfd.invalid",
-                    "must be at most 249 bytes of UTF-8 without NUL characters, as memfd names are");
+        if (properties.maxCount != null && properties.maxCount <= 0) {
+            errors.rejectValue("maxCount", "memfd.notPositive", "must be a positive number of buffers");
+        }
+        try {
+            MemFd.checkName(properties.namePrefix);
+        } catch (IllegalArgumentException e) {
+            errors.rejectValue("namePrefix", "memfd.invalid", e.getMessage());
         }
         try {
             hugePageSize(properties.hugePages);

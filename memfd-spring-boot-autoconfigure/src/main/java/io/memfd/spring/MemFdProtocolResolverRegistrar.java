@@ -29,7 +29,6 @@ class MemFdProtocolResolverRegistrar implements BeanFactoryPostProcessor, Applic
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         ObjectProvider<MemFdFactory> factory = beanFactory.getBeanProvider(MemFdFactory.class);
-        this.context.addProtocolResolver(
-                new MemFdProtocolResolver(SingletonSupplier.of(() -> factory.getObject().registry())));
+        this.context.addProtocolResolver(new MemFdProtocolResolver(SingletonSupplier.of(factory::getObject)));
     }
 }

@@ -29,6 +29,7 @@ class OnMemFdCondition extends SpringBootCondition {
             return new ConditionOutcome(enabled, message.because("memfd.enabled is " + enabled));
         }
         // A probe, not a cached answer: each context sees the process as it is now (a seccomp filter may have come).
+        NativeAccess.adviseIfRestricted(logger);
         KernelFeatures features = KernelFeatures.detect();
         if (features.available()) {
             return ConditionOutcome.match(message.because("memfd_create works in this process"));

@@ -19,6 +19,7 @@ import org.springframework.beans.BeanUtils;
 import io.memfd.HugePageSize;
 import io.memfd.Seal;
 import io.memfd.spring.ipc.MemFdIpcProperties;
+import io.memfd.spring.web.MemFdWebProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +38,11 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdProperties.class, "memfd."));
         expected.putAll(properties(MemFdIpcProperties.Server.class, "memfd.ipc.server."));
         expected.putAll(properties(MemFdIpcProperties.Client.class, "memfd.ipc.client."));
-        assertThat(expected).hasSize(9 + 10 + 5);
+        expected.putAll(properties(MemFdWebProperties.class, "memfd.web."));
+        expected.putAll(properties(MemFdWebProperties.Serving.class, "memfd.web.serving."));
+        expected.putAll(properties(MemFdWebProperties.ProblemDetails.class, "memfd.web.problem-details."));
+        expected.putAll(properties(MemFdWebProperties.Multipart.class, "memfd.web.multipart."));
+        assertThat(expected).hasSize(10 + 10 + 5 + 4);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))
@@ -69,7 +74,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.name-prefix")).isEqualTo("");
         assertThat(defaultOf("memfd.ipc.server.enabled")).isEqualTo(false);
         assertThat(defaultOf("memfd.ipc.server.file-mode")).isEqualTo("0600");
-        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink"));
+        assertThat(defaultOf("memfd.ipc.server.required-seals")).isEqualTo(List.of("shrink", "grow"));
         assertThat(defaultOf("memfd.ipc.server.max-payload-size")).isEqualTo("64KB");
         assertThat(defaultOf("memfd.ipc.server.max-connections")).isEqualTo(64);
         assertThat(defaultOf("memfd.ipc.server.idle-timeout")).isEqualTo("1m");
@@ -77,10 +82,14 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.ipc.client.connect-timeout")).isEqualTo("5s");
         assertThat(defaultOf("memfd.ipc.client.reply-timeout")).isEqualTo("30s");
         assertThat(defaultOf("memfd.ipc.client.max-payload-size")).isEqualTo("64KB");
-        // Unset means "where memfd works", "named after the application", "the factory's limit" or "this user":
-        // no single value says that, the descriptions do.
-        for (String name : List.of("memfd.enabled", "memfd.ipc.server.path", "memfd.ipc.server.max-buffer-size",
-                "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
+        assertThat(defaultOf("memfd.web.upload-idle-timeout")).isEqualTo("30s");
+        assertThat(defaultOf("memfd.web.serving.enabled")).isEqualTo(true);
+        assertThat(defaultOf("memfd.web.problem-details.enabled")).isEqualTo(true);
+        assertThat(defaultOf("memfd.web.multipart.enabled")).isEqualTo(false);
+        // Unset means "where memfd works", "half the descriptor limit", "named after the application", "the
+        // factory's limit" or "this user": no single value says that, the descriptions do.
+        for (String name : List.of("memfd.enabled", "memfd.max-count", "memfd.ipc.server.path",
+                "memfd.ipc.server.max-buffer-size", "memfd.ipc.server.allowed-uids", "memfd.ipc.client.path")) {
             assertThat(JsonPath.<List<Object>>read(this.metadata,
                     "$.properties[?(@.name == '" + name + "')].defaultValue")).as(name).isEmpty();
         }

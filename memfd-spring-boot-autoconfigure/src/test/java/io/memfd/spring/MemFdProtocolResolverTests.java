@@ -3,6 +3,7 @@ package io.memfd.spring;
 import java.io.FileNotFoundException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,8 +21,12 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.io.WritableResource;
 import org.springframework.stereotype.Component;
 
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
+import io.memfd.Seal;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.testing.TestLibc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -103,11 +108,34 @@ class MemFdProtocolResolverTests {
     }
 
     @Test
-    void nameIsTheFullNameIncludingThePrefix() {
-        this.runner.withPropertyValues("memfd.name-prefix=app-").run((context) -> {
-            try (MemFdResource resource = context.getBean(MemFdResources.class).createSealed("logo", bytes("png"))) {
-                assertThat(context.getResource("memfd:app-logo").exists()).isTrue();
-                assertThat(context.getResource("memfd:logo").exists()).isFalse();
+    void aNameIsResolvedAsTheApplicationWroteItWhateverThePrefix() {
+        this.runner.withPropertyValues("memfd.name-prefix=app-")
+            .withUserConfiguration(ValueInjected.class)
+            .run((context) -> {
+                try (MemFdResource greeting = context.getBean(MemFdResources.class)
+                    .createSealed("greeting", bytes("hello"))) {
+                    assertThat(greeting.getMemFd().name()).isEqualTo("app-greeting");
+                    assertThat(context.getResource("memfd:greeting").getContentAsString(StandardCharsets.UTF_8))
+                        .isEqualTo("hello");
+                    assertThat(context.getBean(ValueInjected.class).greeting.exists()).isTrue();
+                    // The prefix is the factory's to add: written out, it names another buffer.
+                    assertThat(context.getResource("memfd:app-greeting").exists()).isFalse();
+                }
+            });
+    }
+
+    @Test
+    void aBufferFromAnotherProcessNeverTakesOverAName() {
+        this.runner.run((context) -> {
+            MemFdFactory factory = context.getBean(MemFdFactory.class);
+            Resource config = context.getResource("memfd:app/config.json");
+            try (MemFdResource own = context.getBean(MemFdResources.class)
+                .createSealed("app/config.json", bytes("{\"admin\":false}"));
+                    MemFd peers = factory.adopt(TestLibc.peerMemfd("app/config.json", bytes("{\"admin\":true}")),
+                            Set.of(Seal.SHRINK))) {
+                assertThat(config.getContentAsString(StandardCharsets.UTF_8)).isEqualTo("{\"admin\":false}");
+                own.close();
+                assertThat(config.exists()).isFalse();
             }
         });
     }

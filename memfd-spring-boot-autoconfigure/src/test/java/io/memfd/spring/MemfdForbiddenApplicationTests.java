@@ -14,7 +14,8 @@ class MemfdForbiddenApplicationTests {
 
     @Test
     void startsWithoutMemfdSupportAndSaysSoOnce() throws Exception {
-        ChildJvm.Result result = ChildJvm.run(MemfdForbiddenApplication.class, "--spring.main.banner-mode=off");
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--forbid-memfd-create",
+                "--spring.main.banner-mode=off");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output().lines().filter((line) -> line.contains("memfd support is off")))
             .singleElement()
@@ -25,8 +26,8 @@ class MemfdForbiddenApplicationTests {
 
     @Test
     void explicitlyEnabledFailsWithAFailureAnalysis() throws Exception {
-        ChildJvm.Result result = ChildJvm.run(MemfdForbiddenApplication.class, "--spring.main.banner-mode=off",
-                "--memfd.enabled=true");
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--forbid-memfd-create",
+                "--spring.main.banner-mode=off", "--memfd.enabled=true");
         assertThat(result.exitCode()).as(result.output()).isNotZero();
         assertThat(result.output()).contains("APPLICATION FAILED TO START",
                 "Description:\n\nmemfd.enabled is true, but this process cannot create memfds:",

@@ -44,15 +44,9 @@ final class BlobHttp {
         return URI.create(this.base + path);
     }
 
-    /**
-     * A request on a connection of its own. Reactor Netty 1.3.6 (Spring Boot 4.0.7) can stop reading a kept-alive
-     * HTTP/1.1 connection when a request arrives before the server has finished with the previous one
-     * (reactor/reactor-netty#4361; 1.3.7, the newest that runs on Boot's Netty, still has it): the request then waits
-     * for ever. These tests are about the app, not about that race, so they do not reuse connections. The header is
-     * one the JDK's client allows only with {@code jdk.httpclient.allowRestrictedHeaders=connection} (set in the pom).
-     */
+    /** A request; the client keeps connections alive and reuses them (KeptAliveConnectionTests tests that alone). */
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(uri(path)).header("Connection", "close");
+        return HttpRequest.newBuilder(uri(path));
     }
 
     HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -1,12 +1,14 @@
 package io.memfd.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -30,6 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
+import io.memfd.internal.UnixSockets;
 import io.memfd.sample.blob.BlobStore;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.PythonPeer;
@@ -131,6 +136,55 @@ class IpcHandoffTests {
         String reply = python("-c", script, file.toString(), "nameless", SOCKET);
 
         assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains("non-blank name");
+        assertThat(this.store.list()).isEmpty();
+        assertThat(this.factory.registry().count()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\"two\\nlines\"", "\"nul\\u0000\"", "\"escape\\u001b[2J\""})
+    void aNameWithAControlCharacterIsAnsweredWithAnErrorAndTheMemfdIsClosed(String jsonName) throws Exception {
+        assertRefusedName(jsonName, "control character");
+    }
+
+    @Test
+    void aNameLongerThanAMemfdNameIsAnsweredWithAnErrorAndTheMemfdIsClosed() throws Exception {
+        assertRefusedName("\"" + "n".repeat(64 * 1024 - 100) + "\"", "at most 249 bytes");
+    }
+
+    @Test
+    void theSenderSendsNothingToAProcessOfAnotherUser() throws Exception {
+        assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
+        // Whoever binds a path first owns it: in a directory others may write to, another user can stand in for the
+        // app while it is down.
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "memfd-handoff-");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = shared.resolve("impostor.sock");
+        Path file = Files.write(this.directory.resolve("secret.bin"), new byte[] {1, 2, 3});
+        try (PythonPeer impostor = PythonPeer.start("impostor", socket.toString())) {
+            assertThat(impostor.readLine()).isEqualTo("ready");
+
+            ChildJvm.Result sender = ChildJvm.run(List.of("python3", SENDER.toString(), file.toString(), "secret.bin",
+                    socket.toString()));
+
+            assertThat(impostor.finish()).containsExactly("received 0 bytes and 0 descriptors");
+            assertThat(sender.exitCode()).as(sender.output()).isNotZero();
+            assertThat(sender.output()).contains("runs as uid 65534").contains("nothing was sent");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(shared);
+        }
+    }
+
+    /** Sends a sealed memfd with the JSON header {"name": jsonName}; the reply is an error and nothing is kept. */
+    private void assertRefusedName(String jsonName, String reason) throws Exception {
+        Path file = Files.write(this.directory.resolve("x.bin"), new byte[] {1, 2, 3});
+        String script = new String(Files.readAllBytes(SENDER), StandardCharsets.UTF_8)
+            .replace("json.dumps({\"name\": name})", "('{\"name\": ' + name + '}')")
+            .replace("os.memfd_create(name,", "os.memfd_create('refused',");
+
+        String reply = python("-c", script, file.toString(), jsonName, SOCKET);
+
+        assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains(reason);
         assertThat(this.store.list()).isEmpty();
         assertThat(this.factory.registry().count()).isZero();
     }

@@ -7,32 +7,33 @@ import org.springframework.core.io.ProtocolResolver;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
-import io.memfd.MemFdRegistry;
+import io.memfd.MemFdFactory;
 
 /**
- * Resolves {@code memfd:NAME} locations to the live buffer of that name in a {@link MemFdRegistry}, so that
- * {@code ResourceLoader.getResource("memfd:report")} and {@code @Value("memfd:report") Resource} work. NAME is the
- * buffer's full name, as the registry and {@code /proc} show it (including a factory's name prefix), taken literally:
- * no URL decoding.
+ * Resolves {@code memfd:NAME} locations to the live buffer of that name in a {@link MemFdFactory}'s registry, so that
+ * {@code ResourceLoader.getResource("memfd:report")} and {@code @Value("memfd:report") Resource} work. NAME is the name
+ * as the application gave it to the factory ({@code factory.create("report")}, {@code MemFdResources}): the factory's
+ * name prefix ({@code memfd.name-prefix}) is added to it, as it was to the buffer. NAME is taken literally: no URL
+ * decoding. Buffers the factory adopted from other processes are never found: their senders chose their names.
  *
  * <p>The resource looks the name up each time it is used, not when it is resolved: like a file path, it denotes
  * whichever buffer has the name now, and {@code exists()} is false while none has. The Spring Boot auto-configuration
  * registers this resolver with the application context; elsewhere,
- * {@code context.addProtocolResolver(new MemFdProtocolResolver(factory::registry))}.
+ * {@code context.addProtocolResolver(new MemFdProtocolResolver(() -> factory))}.
  */
 public final class MemFdProtocolResolver implements ProtocolResolver {
 
     /** The location prefix this resolver answers to. */
     public static final String PREFIX = "memfd:";
 
-    private final Supplier<MemFdRegistry> registry;
+    private final Supplier<MemFdFactory> factory;
 
     /**
-     * @param registry supplies the registry whose buffers are looked up, when a resolved resource is first used (so
-     *        that resolving never forces the registry's factory into existence)
+     * @param factory supplies the factory whose buffers are looked up, when a resolved resource is first used (so that
+     *        resolving never forces the factory into existence)
      */
-    public MemFdProtocolResolver(Supplier<MemFdRegistry> registry) {
-        this.registry = registry;
+    public MemFdProtocolResolver(Supplier<MemFdFactory> factory) {
+        this.factory = factory;
     }
 
     @Override
@@ -40,6 +41,6 @@ public final class MemFdProtocolResolver implements ProtocolResolver {
         if (!location.startsWith(PREFIX)) {
             return null;
         }
-        return new NamedMemFdResource(this.registry, location.substring(PREFIX.length()));
+        return new NamedMemFdResource(this.factory, location.substring(PREFIX.length()));
     }
 }

@@ -116,7 +116,7 @@ public class MemFdResource extends AbstractResource implements WritableResource,
     /** When the memfd's content last changed, in milliseconds since the epoch. */
     @Override
     public long lastModified() throws IOException {
-        return whileOpen(() -> this.memfd.withRawFd(fd -> new File("/proc/self/fd/" + fd).lastModified()));
+        return whileOpen(() -> this.memfd.lastModified().toEpochMilli());
     }
 
     /** Whether the memfd is open and sealed neither against writing nor against future writes. */

@@ -13,21 +13,22 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.WritableResource;
 
-import io.memfd.MemFdRegistry;
+import io.memfd.MemFdFactory;
 
 /**
- * The resource a {@code memfd:NAME} location denotes: the live buffer that has this name in a registry when the
- * resource is used, as a file path denotes whatever file is there when it is opened. Resolved early (an injected
- * {@code @Value}), it finds a buffer created later; while no live buffer has the name, {@link #exists()} is false
- * and reading throws {@link FileNotFoundException}. Everything else is {@link MemFdResource}'s behaviour.
+ * The resource a {@code memfd:NAME} location denotes: the live buffer the factory created under this name (with its
+ * prefix) that is the newest when the resource is used, as a file path denotes whatever file is there when it is
+ * opened. Resolved early (an injected {@code @Value}), it finds a buffer created later; while no live buffer has the
+ * name, {@link #exists()} is false and reading throws {@link FileNotFoundException}. Everything else is
+ * {@link MemFdResource}'s behaviour.
  */
 final class NamedMemFdResource extends AbstractResource implements WritableResource {
 
-    private final Supplier<MemFdRegistry> registry;
+    private final Supplier<MemFdFactory> factory;
     private final String name;
 
-    NamedMemFdResource(Supplier<MemFdRegistry> registry, String name) {
-        this.registry = registry;
+    NamedMemFdResource(Supplier<MemFdFactory> factory, String name) {
+        this.factory = factory;
         this.name = name;
     }
 
@@ -97,7 +98,7 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
     @Override
     public boolean equals(@Nullable Object other) {
         return this == other || (other instanceof NamedMemFdResource
-                && ((NamedMemFdResource) other).registry == this.registry
+                && ((NamedMemFdResource) other).factory == this.factory
                 && ((NamedMemFdResource) other).name.equals(this.name));
     }
 
@@ -107,7 +108,8 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
     }
 
     private @Nullable MemFdResource current() {
-        return this.registry.get().find(this.name).map(MemFdResource::new).orElse(null);
+        MemFdFactory factory = this.factory.get();
+        return factory.registry().find(factory.namePrefix() + this.name).map(MemFdResource::new).orElse(null);
     }
 
     private MemFdResource require() throws FileNotFoundException {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -70,7 +71,7 @@ public final class MemFdIpcAutoConfiguration {
             .shutdownTimeout(server.getShutdownTimeout())
             .listener(allOf(listeners.orderedStream().toList()));
         maxBufferSize.ifPresent(builder::maxBufferSize);
-        if (!server.getAllowedUids().isEmpty()) {
+        if (!isEmpty(server.getAllowedUids())) {
             builder.allowedUids(server.getAllowedUids());
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
@@ -87,27 +88,37 @@ public final class MemFdIpcAutoConfiguration {
             .connectTimeout(client.getConnectTimeout())
             .replyTimeout(client.getReplyTimeout())
             .maxPayloadSize((int) client.getMaxPayloadSize().toBytes());
-        if (!client.getAllowedServerUids().isEmpty()) {
+        if (!isEmpty(client.getAllowedServerUids())) {
             builder.allowedServerUids(client.getAllowedServerUids());
         }
         return builder.build();
     }
 
-    /** {@code memfd-NAME.sock} in {@code java.io.tmpdir}, NAME being the application's name made safe for a path. */
+    /**
+     * {@code memfd-NAME.sock} in {@link MemFdServer#defaultDirectory()} (a directory only this user may enter), NAME
+     * being the application's name made safe for a path.
+     */
     static Path defaultPath(Environment environment) {
         String name = environment.getProperty("spring.application.name", "");
         String safeName = name.trim().replaceAll("[^A-Za-z0-9._-]", "_");
         String file = safeName.isEmpty() ? "memfd.sock" : "memfd-" + safeName + ".sock";
-        return Path.of(System.getProperty("java.io.tmpdir"), file);
+        return MemFdServer.defaultDirectory().resolve(file);
     }
 
     private static String describe(MemFdIpcProperties.Server server, OptionalLong maxBufferSize) {
         Set<Seal> seals = server.getRequiredSeals();
-        String uids = server.getAllowedUids().isEmpty() ? "this user only" : "uids " + server.getAllowedUids();
+        String uids = isEmpty(server.getAllowedUids()) ? "this user only" : "uids " + server.getAllowedUids();
         String limit = maxBufferSize.isPresent() ? ", buffers up to " + maxBufferSize.getAsLong() + " bytes" : "";
         String unsafe = seals.contains(Seal.SHRINK) ? ""
-                : "; shrink is not required, so handlers must not map received buffers";
-        return "mode " + server.getFileMode() + ", " + uids + ", required seals " + seals + limit + unsafe;
+                : "; shrink is not required, so received buffers cannot be mapped";
+        String growable = seals.contains(Seal.GROW) ? ""
+                : "; grow is not required, so senders can grow buffers past the limits after they were accepted";
+        return "mode " + server.getFileMode() + ", " + uids + ", required seals " + seals + limit + unsafe + growable;
+    }
+
+    /** Whether a set of uids is unset: null (set so from code) or empty (the properties' default) both mean it. */
+    private static boolean isEmpty(@Nullable Set<Long> uids) {
+        return uids == null || uids.isEmpty();
     }
 
     /** Tells every listener, in order. */

@@ -31,6 +31,9 @@ public class MemFdIpcProperties implements Validator {
     /** Four octal digits with a leading zero, as chmod(1) writes them. */
     private static final Pattern OCTAL_MODE = Pattern.compile("0[0-7]{3}");
 
+    /** The largest user id: {@code uid_t} has 32 bits, and {@code (uid_t) -1} means "no user". */
+    private static final long MAX_UID = 0xFFFF_FFFEL;
+
     private final Server server = new Server();
 
     private final Client client = new Client();
@@ -53,11 +56,12 @@ public class MemFdIpcProperties implements Validator {
         private boolean enabled;
 
         /**
-         * Path of the server's socket file. Default: memfd-NAME.sock in java.io.tmpdir, where NAME is
-         * spring.application.name (memfd.sock when the application has no name), so that two applications on one
-         * host do not compete for one path. In production, prefer a directory only the service's user may write,
-         * such as /run/APP (systemd's RuntimeDirectory=): in a world-writable directory another user could take a
-         * predictable path first. At most 107 bytes.
+         * Path of the server's socket file. Default: memfd-NAME.sock, where NAME is spring.application.name (memfd.sock
+         * when the application has no name), in a directory only this user may enter: $XDG_RUNTIME_DIR where it is set
+         * and private, otherwise memfd-UID in java.io.tmpdir, created with mode 0700 (start-up fails if another user
+         * made it). A path of your own belongs in such a directory too, such as /run/APP (systemd's
+         * RuntimeDirectory=): in a directory others may write to, another user could take the path first. At most 107
+         * bytes.
          */
         private @Nullable Path path;
 
@@ -68,18 +72,18 @@ public class MemFdIpcProperties implements Validator {
         private String fileMode = "0600";
 
         /**
-         * Seals every received buffer must carry (more are fine). shrink makes mapping a buffer safe from a sender
-         * that would shrink it (SIGBUS); add write and grow to be sure its content and size cannot change after it
-         * was accepted. Without grow, the sender can still grow a buffer later: its size is checked against
-         * max-buffer-size and counted against memfd.max-total-size as it is on arrival.
+         * Seals every received buffer must carry (more are fine). shrink makes mapping a buffer safe from a sender that
+         * would shrink it (SIGBUS); grow keeps its size what max-buffer-size and memfd.max-total-size were checked
+         * against on arrival. write is the application's choice: add it to be sure the content cannot change after it
+         * was accepted (a checksum, a parsed header); leave it out to share memory the sender goes on writing.
          */
-        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK);
+        private Set<Seal> requiredSeals = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
         /**
          * User ids whose processes may connect (SO_PEERCRED). Default: only the user this application runs as.
          * Widen file-mode too, so that those users may open the socket file.
          */
-        private Set<Long> allowedUids = new LinkedHashSet<>();
+        private @Nullable Set<Long> allowedUids = new LinkedHashSet<>();
 
         /** Largest header a client may send and largest reply the handler may return. */
         private DataSize maxPayloadSize = DataSize.ofKilobytes(64);
@@ -132,11 +136,11 @@ public class MemFdIpcProperties implements Validator {
             this.requiredSeals = requiredSeals;
         }
 
-        public Set<Long> getAllowedUids() {
+        public @Nullable Set<Long> getAllowedUids() {
             return this.allowedUids;
         }
 
-        public void setAllowedUids(Set<Long> allowedUids) {
+        public void setAllowedUids(@Nullable Set<Long> allowedUids) {
             this.allowedUids = allowedUids;
         }
 
@@ -216,7 +220,7 @@ public class MemFdIpcProperties implements Validator {
          * User ids the server's process may run as (SO_PEERCRED), checked on connecting, before anything is sent.
          * Default: only the user this application runs as. Add 0 for a server that runs as root.
          */
-        private Set<Long> allowedServerUids = new LinkedHashSet<>();
+        private @Nullable Set<Long> allowedServerUids = new LinkedHashSet<>();
 
         public @Nullable Path getPath() {
             return this.path;
@@ -250,11 +254,11 @@ public class MemFdIpcProperties implements Validator {
             this.maxPayloadSize = maxPayloadSize;
         }
 
-        public Set<Long> getAllowedServerUids() {
+        public @Nullable Set<Long> getAllowedServerUids() {
             return this.allowedServerUids;
         }
 
-        public void setAllowedServerUids(Set<Long> allowedServerUids) {
+        public void setAllowedServerUids(@Nullable Set<Long> allowedServerUids) {
             this.allowedServerUids = allowedServerUids;
         }
     }
@@ -305,9 +309,11 @@ public class MemFdIpcProperties implements Validator {
         checkUids(errors, "allowedServerUids", client.allowedServerUids);
     }
 
+    /** Null or empty means the default: this user only. */
     private static void checkUids(Errors errors, String field, @Nullable Set<Long> uids) {
-        if (uids != null && uids.stream().anyMatch((uid) -> uid == null || uid < 0)) {
-            errors.rejectValue(field, "memfd.invalid", "must be user ids, 0 or more");
+        if (uids != null && uids.stream().anyMatch((uid) -> uid == null || uid < 0 || uid > MAX_UID)) {
+            errors.rejectValue(field, "memfd.invalid", "must be user ids, 0 or more and at most " + MAX_UID
+                    + " (uid_t has 32 bits, and 4294967295 means no user)");
         }
     }
 

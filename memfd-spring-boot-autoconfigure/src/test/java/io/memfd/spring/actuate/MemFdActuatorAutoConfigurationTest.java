@@ -47,8 +47,9 @@ class MemFdActuatorAutoConfigurationTest {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             try (MemFd memfd = context.getBean(MemFdFactory.class).createSealed("counted", new byte[42])) {
                 assertThat(meters.get("memfd.buffer.count").tag("state", "sealed").gauge().value()).isEqualTo(1);
+                // One page and about 1 KiB for its file.
                 assertThat(meters.get("memfd.buffer.memory.used").tag("state", "sealed").gauge().value())
-                        .isEqualTo(42);
+                        .isEqualTo(4096 + 1024);
             }
         });
     }
@@ -178,7 +179,8 @@ class MemFdActuatorAutoConfigurationTest {
 
         @Bean(destroyMethod = "close")
         MemFdFactory budgetedFactory() {
-            return MemFdFactory.builder().maxTotalSize(1000).build();
+            // Two buffers of one page and a file each.
+            return MemFdFactory.builder().maxTotalSize(2 * (4096 + 1024)).build();
         }
     }
 

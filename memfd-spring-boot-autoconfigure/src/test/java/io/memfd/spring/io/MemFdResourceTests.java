@@ -25,6 +25,7 @@ import io.memfd.ResizeSealedException;
 import io.memfd.Seal;
 import io.memfd.WriteSealedException;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -213,7 +214,7 @@ class MemFdResourceTests {
         long modified = this.resource.lastModified();
         // File times have coarser granularity than currentTimeMillis: allow the clock tick the kernel rounds to.
         assertThat(modified).isBetween(before - 1000, System.currentTimeMillis() + 1000);
-        assertThat(modified).isEqualTo(Files.getLastModifiedTime(this.memfd.procPath()).toMillis());
+        assertThat(modified).isEqualTo(this.memfd.withProcPath(unchecked(Files::getLastModifiedTime)).toMillis());
     }
 
     @Test

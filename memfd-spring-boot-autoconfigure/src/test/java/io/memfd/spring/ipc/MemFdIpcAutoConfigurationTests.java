@@ -234,6 +234,24 @@ class MemFdIpcAutoConfigurationTests {
     }
 
     @Test
+    void byDefaultReceivedBuffersMustBeSealedAgainstShrinkingAndGrowing() {
+        Path socket = this.directory.resolve("defaults.sock");
+        this.runner.withUserConfiguration(EchoHandler.class)
+            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket)
+            .run((context) -> {
+                MemFdFactory factory = context.getBean(MemFdFactory.class);
+                assertThat(context.getBean(MemFdIpcProperties.class).getServer().getRequiredSeals())
+                    .containsExactlyInAnyOrder(Seal.SHRINK, Seal.GROW);
+                try (MemFd growable = factory.create("growable")) {
+                    growable.write(0, new byte[] { 1 });
+                    growable.addSeal(Seal.SHRINK);
+                    assertRejected(socket, growable, RejectReason.MISSING_SEALS);
+                }
+                send(socket, sealed(factory, 5));
+            });
+    }
+
+    @Test
     void maxConnectionsRefusesTheConnectionsBeyondIt() {
         Path socket = this.directory.resolve("connections.sock");
         this.runner.withUserConfiguration(EchoHandler.class)
@@ -298,21 +316,34 @@ class MemFdIpcAutoConfigurationTests {
     }
 
     @Test
-    void theDefaultPathIsNamedAfterTheApplicationInTheTemporaryDirectory() {
-        Path temporary = Path.of(System.getProperty("java.io.tmpdir"));
-        assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment())).isEqualTo(temporary.resolve(
+    void theDefaultPathIsNamedAfterTheApplication() {
+        Path directory = MemFdServer.defaultDirectory();
+        assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment())).isEqualTo(directory.resolve(
                 "memfd.sock"));
         assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment()
-            .withProperty("spring.application.name", "orders"))).isEqualTo(temporary.resolve("memfd-orders.sock"));
+            .withProperty("spring.application.name", "orders"))).isEqualTo(directory.resolve("memfd-orders.sock"));
         assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment()
-            .withProperty("spring.application.name", " my app/v2 "))).isEqualTo(temporary.resolve(
+            .withProperty("spring.application.name", " my app/v2 "))).isEqualTo(directory.resolve(
                     "memfd-my_app_v2.sock"));
+    }
+
+    @Test
+    void theDefaultSocketIsInADirectoryOnlyThisUserMayEnter() throws IOException {
+        // In a directory others may write to, another user could take the path first, or stand in while the server
+        // is down and receive what senders send.
+        Path socket = MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment());
+        Path directory = socket.getParent();
+
+        assertThat(Files.isSymbolicLink(directory)).isFalse();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS)))
+            .isEqualTo("rwx------");
+        assertThat(Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo((int) ownUid());
     }
 
     @Test
     void withoutAPathTheServerListensOnTheDefaultOne() {
         String name = "ipc-test-" + ProcessHandle.current().pid();
-        Path socket = Path.of(System.getProperty("java.io.tmpdir"), "memfd-" + name + ".sock");
+        Path socket = MemFdServer.defaultDirectory().resolve("memfd-" + name + ".sock");
         this.runner.withUserConfiguration(EchoHandler.class)
             .withPropertyValues("memfd.ipc.server.enabled=true", "spring.application.name=" + name)
             .run((context) -> {

@@ -31,6 +31,7 @@ import io.memfd.spring.actuate.metrics.MemFdIpcMetricsAutoConfiguration;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.PythonPeer;
 
+import static io.memfd.testing.Io.unchecked;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -114,7 +115,8 @@ class MemFdIpcEndToEndTests {
                 this.calls.incrementAndGet();
                 MemFd buffer = request.buffer();
                 boolean listed = factory.registry().find(buffer.info().id()).orElse(null) == buffer;
-                long inode = ((Number) Files.getAttribute(buffer.procPath(), "unix:ino")).longValue();
+                long inode = ((Number) buffer.withProcPath(unchecked((path) -> Files.getAttribute(path, "unix:ino"))))
+                    .longValue();
                 this.seen.set("inode=" + inode + " sha256=" + sha256(buffer.mapReadOnly()));
                 String header = new String(request.header(), StandardCharsets.UTF_8);
                 return ((listed ? "listed " : "not listed ") + header + " " + this.seen.get())

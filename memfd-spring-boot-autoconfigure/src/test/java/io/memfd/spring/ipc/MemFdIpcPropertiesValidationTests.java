@@ -7,14 +7,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
 
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
 import io.memfd.Seal;
+import io.memfd.ipc.MemFdClient;
+import io.memfd.ipc.MemFdHandler;
 import io.memfd.spring.MemFdAutoConfiguration;
 import io.memfd.spring.testing.FailureAnalysisReport;
 
@@ -27,6 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MemFdIpcPropertiesValidationTests {
 
+    @TempDir
+    Path directory;
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class));
 
@@ -38,7 +49,7 @@ class MemFdIpcPropertiesValidationTests {
             assertThat(server.isEnabled()).isFalse();
             assertThat(server.getPath()).isNull();
             assertThat(PosixFilePermissions.toString(server.fileModePermissions())).isEqualTo("rw-------");
-            assertThat(server.getRequiredSeals()).containsExactly(Seal.SHRINK);
+            assertThat(server.getRequiredSeals()).containsExactly(Seal.SHRINK, Seal.GROW);
             assertThat(server.getAllowedUids()).isEmpty();
             assertThat(server.getMaxBufferSize()).isNull();
             assertThat(properties.getClient().getPath()).isNull();
@@ -109,9 +120,11 @@ class MemFdIpcPropertiesValidationTests {
 
     @Test
     void unknownSealName() {
-        assertStartupFails("memfd.ipc.server.required-seals=shrink,shrunk",
-                (analysis) -> assertThat(analysis.getDescription()).contains("memfd.ipc.server.required-seals",
-                        "shrunk"));
+        assertStartupFails("memfd.ipc.server.required-seals=shrink,shrunk", (analysis) -> {
+            assertThat(analysis.getDescription()).contains("memfd.ipc.server.required-seals", "'shrunk' is not a seal");
+            assertThat(analysis.getAction()).contains("seal, shrink, grow, write, future-write, exec")
+                .doesNotContain("FUTURE_WRITE");
+        });
     }
 
     @Test
@@ -126,6 +139,34 @@ class MemFdIpcPropertiesValidationTests {
         assertStartupFails("memfd.ipc.client.allowed-server-uids=-2", (analysis) -> assertThat(
                 analysis.getDescription())
             .contains(origin("memfd.ipc.client.allowed-server-uids"), "must be user ids, 0 or more"));
+    }
+
+    @Test
+    void uidsBeyondWhatTheKernelHasAreRefused() {
+        // uid_t is 32 bits, and (uid_t) -1 = 4294967295 means "no user".
+        assertStartupFails("memfd.ipc.server.allowed-uids=1000,4294967296", (analysis) -> assertThat(
+                analysis.getDescription())
+            .contains(origin("memfd.ipc.server.allowed-uids"), "at most 4294967294"));
+        assertStartupFails("memfd.ipc.client.allowed-server-uids=4294967295", (analysis) -> assertThat(
+                analysis.getDescription())
+            .contains(origin("memfd.ipc.client.allowed-server-uids"), "at most 4294967294"));
+    }
+
+    @Test
+    void uidsSetToNullFromCodeMeanTheDefault() {
+        Path socket = this.directory.resolve("null-uids.sock");
+        this.runner.withUserConfiguration(NullUids.class)
+            .withBean(MemFdHandler.class, () -> (request) -> null)
+            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket,
+                    "memfd.ipc.client.path=" + socket)
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(MemFdIpcProperties.class).getServer().getAllowedUids()).isNull();
+                try (MemFd buffer = context.getBean(MemFdFactory.class).createSealed("x", new byte[] { 1 })) {
+                    // The server serves this user, and the client accepts a server of this user.
+                    context.getBean(MemFdClient.class).send(new byte[0], buffer);
+                }
+            });
     }
 
     @Test
@@ -146,6 +187,25 @@ class MemFdIpcPropertiesValidationTests {
                 (analysis) -> assertThat(analysis.getDescription()).contains(
                         origin("memfd.ipc.client.connect-timeout"), origin("memfd.ipc.client.reply-timeout"),
                         origin("memfd.ipc.client.max-payload-size")));
+    }
+
+    /** Sets the allowed users to {@code null} from code, after binding. */
+    @Configuration(proxyBeanMethods = false)
+    static class NullUids {
+
+        @Bean
+        static BeanPostProcessor nullUids() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessBeforeInitialization(Object bean, String name) {
+                    if (bean instanceof MemFdIpcProperties properties) {
+                        properties.getServer().setAllowedUids(null);
+                        properties.getClient().setAllowedServerUids(null);
+                    }
+                    return bean;
+                }
+            };
+        }
     }
 
     private static PropertySource<?> yaml(String text) {

@@ -3,8 +3,6 @@ package io.memfd.sample.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -50,7 +48,7 @@ class BenchController {
     @PostMapping("/peers/{id}")
     ResponseEntity<Void> peers(@PathVariable long id) throws IOException {
         Path file = Path.of("/dev/shm", "sample-app-bench-" + ProcessHandle.current().pid() + "-" + id + ".bin");
-        try (FileChannel channel = this.store.get(id).openChannel(); InputStream in = Channels.newInputStream(channel)) {
+        try (InputStream in = this.store.get(id).resource().getInputStream()) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
         this.files.put(id, file);

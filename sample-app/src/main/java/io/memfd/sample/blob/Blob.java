@@ -1,9 +1,7 @@
 package io.memfd.sample.blob;
 
-import java.nio.channels.FileChannel;
-
 import io.memfd.MemFd;
-import io.memfd.MemFdClosedException;
+import io.memfd.spring.io.MemFdResource;
 
 /**
  * One stored blob: a sealed memfd and what was learnt about it when it was stored. Its content cannot change (the
@@ -23,10 +21,6 @@ public final class Blob {
         return this.record.id();
     }
 
-    public long size() {
-        return this.record.size();
-    }
-
     public BlobRecord record() {
         return this.record;
     }
@@ -37,18 +31,12 @@ public final class Blob {
     }
 
     /**
-     * A new read-only channel of its own on the content, which the caller closes. It stays valid when the blob is
-     * deleted meanwhile: the kernel keeps the memfd's pages for as long as any descriptor refers to them, so a download
-     * in flight finishes with the bytes it started with.
-     *
-     * @throws BlobNotFoundException if the blob was deleted before the channel could be opened
+     * The content as a resource to return from a controller: the starter sends it with {@code sendfile} from a
+     * descriptor the response opens for itself, so a download in flight finishes with the bytes it started with even
+     * when the blob is deleted meanwhile (the kernel keeps the pages while any descriptor refers to them).
      */
-    public FileChannel openChannel() {
-        try {
-            return this.memfd.newFileChannel();
-        } catch (MemFdClosedException e) {
-            throw new BlobNotFoundException(id());
-        }
+    public MemFdResource resource() {
+        return new MemFdResource(this.memfd);
     }
 
     void close() {

@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,13 +22,16 @@ import io.memfd.MemFdFactory;
 import io.memfd.MissingSealsException;
 import io.memfd.Seal;
 import io.memfd.SizeLimitExceededException;
+import io.memfd.spring.io.MemFdUpload;
+import io.memfd.spring.io.ReactiveMemFdResources;
 
 /**
  * The blobs: sealed memfds from the application's {@link MemFdFactory}, so {@code memfd.max-size} limits each one,
  * {@code memfd.max-total-size} limits them together, and {@code /actuator/memfd} lists them.
  *
- * <p>Blobs arrive two ways, with the same result: {@link #upload} streams an HTTP body into a new memfd and seals it;
- * {@link #add} takes a memfd that is already sealed, such as one received from another process (nothing is copied).
+ * <p>Blobs arrive two ways, with the same result: {@link #upload} streams an HTTP body into a new sealed memfd with
+ * the starter's {@link ReactiveMemFdResources}; {@link #add} takes a memfd that is already sealed, such as one received
+ * from another process (nothing is copied). Either way the blob is hashed where it lies.
  */
 @Service
 public class BlobStore {
@@ -38,34 +40,35 @@ public class BlobStore {
     public static final Set<Seal> REQUIRED_SEALS = Set.copyOf(EnumSet.of(Seal.WRITE, Seal.SHRINK, Seal.GROW));
 
     private final MemFdFactory factory;
+    private final ReactiveMemFdResources resources;
     private final Map<Long, Blob> blobs = new ConcurrentHashMap<>();
 
-    public BlobStore(MemFdFactory factory) {
+    public BlobStore(MemFdFactory factory, ReactiveMemFdResources resources) {
         if (!factory.defaultSeals().containsAll(REQUIRED_SEALS)) {
             throw new IllegalStateException("memfd.default-seals must include write, shrink and grow, so that an "
                     + "uploaded blob cannot change after it was hashed; it is " + factory.defaultSeals());
         }
         this.factory = factory;
+        this.resources = resources;
     }
 
     /**
-     * Streams {@code body} into a new memfd, hashing it on the way, then seals it with the factory's default seals.
-     * Each buffer is written where the previous one ended and released at once, so the body is never held whole on
-     * the heap; a direct buffer (Netty's) is written without a copy.
+     * Streams {@code body} into a new sealed memfd and stores it. While it streams in, {@link #list} shows it as
+     * {@code receiving} and {@link #delete} stops it; a client silent for {@code memfd.web.upload-idle-timeout} loses
+     * it. Limits and failures leave no memfd behind (the starter's {@link ReactiveMemFdResources} sees to it).
      *
      * @param declaredLength the body's {@code Content-Length}, or -1 when unknown; a body declared too large is refused
      *        before it is read
-     * @return the new blob's record; fails with {@link SizeLimitExceededException} or
-     *         {@link io.memfd.BudgetExceededException} when a limit is passed, leaving no memfd behind
      */
     public Mono<BlobRecord> upload(String name, long declaredLength, Flux<DataBuffer> body) {
         return Mono.defer(() -> {
+            if (name.isBlank()) {
+                throw new InvalidBlobNameException("it is blank");
+            }
             requireWithinSizeLimit(name, declaredLength);
-            Upload upload = new Upload(name, create(name));
-            return body.doOnNext(upload::write)
-                .then(Mono.fromCallable(upload::finish))
-                .doOnError(e -> upload.abort())
-                .doOnCancel(upload::abort);
+            return this.resources.createSealed(name, body)
+                .onErrorMap(IllegalArgumentException.class, (e) -> new InvalidBlobNameException(e.getMessage()))
+                .map((resource) -> add(name, resource.getMemFd()));
         });
     }
 
@@ -74,16 +77,21 @@ public class BlobStore {
      * handed over: it is hashed where it lies, never copied. The store takes ownership and closes the memfd if it
      * refuses it.
      *
+     * @param name the blob's name, held to the rules of memfd names (at most 249 bytes, no control character), as
+     *        it comes from another process and ends up in listings and logs
+     * @throws InvalidBlobNameException if the name is blank or breaks those rules
      * @throws MissingSealsException if write, shrink or grow is not sealed
      */
     public BlobRecord add(String name, MemFd memfd) {
         try {
+            checkName(name);
             EnumSet<Seal> seals = memfd.seals();
             if (!seals.containsAll(REQUIRED_SEALS)) {
                 throw new MissingSealsException("store as a blob", memfd.name(), -1, REQUIRED_SEALS, seals);
             }
-            BlobRecord record = record(name, memfd, sha256(memfd));
-            store(memfd, record);
+            BlobRecord record = new BlobRecord(memfd.info().id(), name, memfd.size(), seals,
+                    HexFormat.of().formatHex(sha256(memfd)), BlobRecord.STORED);
+            this.blobs.put(record.id(), new Blob(memfd, record));
             return record;
         } catch (RuntimeException e) {
             memfd.close();
@@ -100,30 +108,40 @@ public class BlobStore {
         return blob;
     }
 
-    /** Every blob, oldest first. */
+    /** Every blob, stored or still being received, oldest first. */
     public List<BlobRecord> list() {
-        return this.blobs.values().stream().map(Blob::record).sorted(Comparator.comparingLong(BlobRecord::id)).toList();
+        Stream<BlobRecord> receiving = this.resources.uploads().inProgress().stream().map(this::receiving);
+        return Stream.concat(this.blobs.values().stream().map(Blob::record), receiving)
+            .sorted(Comparator.comparingLong(BlobRecord::id))
+            .toList();
     }
 
     /**
-     * Removes the blob and closes its memfd. Downloads in flight keep the channels they opened and finish.
+     * Removes the blob and closes its memfd; downloads in flight keep the descriptors they opened and finish. A blob
+     * still being received is dropped: its upload fails with 409 and its memfd is closed.
      *
      * @throws BlobNotFoundException if no blob has this id
      */
     public void delete(long id) {
         Blob blob = this.blobs.remove(id);
-        if (blob == null) {
+        if (blob != null) {
+            blob.close();
+        } else if (!this.resources.uploads().cancel(id)) {
             throw new BlobNotFoundException(id);
         }
-        blob.close();
     }
 
-    private MemFd create(String name) {
+    private BlobRecord receiving(MemFdUpload upload) {
+        String name = upload.name().substring(this.factory.namePrefix().length());
+        return new BlobRecord(upload.id(), name, upload.receivedBytes(), Set.of(), null, BlobRecord.RECEIVING);
+    }
+
+    private static void checkName(String name) {
         if (name.isBlank()) {
             throw new InvalidBlobNameException("it is blank");
         }
         try {
-            return this.factory.create(name);
+            MemFd.checkName(name);
         } catch (IllegalArgumentException e) {
             throw new InvalidBlobNameException(e.getMessage());
         }
@@ -136,17 +154,9 @@ public class BlobStore {
         }
     }
 
-    private static BlobRecord record(String name, MemFd memfd, byte[] sha256) {
-        return new BlobRecord(memfd.info().id(), name, memfd.size(), memfd.seals(), HexFormat.of().formatHex(sha256));
-    }
-
-    private void store(MemFd memfd, BlobRecord record) {
-        this.blobs.put(record.id(), new Blob(memfd, record));
-    }
-
     private static byte[] sha256(MemFd memfd) {
         MessageDigest digest = newSha256();
-        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
         long position = 0;
         for (int read = memfd.read(position, chunk); read >= 0; read = memfd.read(position, chunk.clear())) {
             digest.update(chunk.flip());
@@ -160,52 +170,6 @@ public class BlobStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every Java platform has SHA-256", e);
-        }
-    }
-
-    /** One body being streamed into a memfd: the running position and hash. */
-    private final class Upload {
-
-        private final String name;
-        private final MemFd memfd;
-        private final MessageDigest digest = newSha256();
-        /** Set once, by whichever comes first: storing the blob, or abandoning it. */
-        private final AtomicBoolean settled = new AtomicBoolean();
-        private long position;
-
-        Upload(String name, MemFd memfd) {
-            this.name = name;
-            this.memfd = memfd;
-        }
-
-        /** Writes and releases one buffer; Reactor delivers them one at a time, in order. */
-        void write(DataBuffer buffer) {
-            try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
-                while (chunks.hasNext()) {
-                    ByteBuffer chunk = chunks.next();
-                    this.digest.update(chunk.duplicate());
-                    this.position += this.memfd.write(this.position, chunk);
-                }
-            } finally {
-                DataBufferUtils.release(buffer);
-            }
-        }
-
-        BlobRecord finish() {
-            BlobStore.this.factory.seal(this.memfd);
-            BlobRecord record = record(this.name, this.memfd, this.digest.digest());
-            if (!this.settled.compareAndSet(false, true)) {
-                throw new IllegalStateException("The upload of '" + this.name + "' was abandoned");
-            }
-            store(this.memfd, record);
-            return record;
-        }
-
-        /** After a failure or a cancelled request: a half-written memfd must not outlive the request. */
-        void abort() {
-            if (this.settled.compareAndSet(false, true)) {
-                this.memfd.close();
-            }
         }
     }
 }

@@ -12,12 +12,15 @@ import io.memfd.ipc.MemFdHandler;
 import io.memfd.ipc.MemFdRequest;
 import io.memfd.sample.blob.BlobRecord;
 import io.memfd.sample.blob.BlobStore;
+import io.memfd.sample.blob.InvalidBlobNameException;
 
 /**
  * Blobs from other processes. The starter's Unix-socket server ({@code memfd.ipc.server.*}) has already checked that
  * the message carries a memfd sealed against writing, shrinking and growing, within the size limit; this handler
  * reads the JSON header {@code {"name": "..."}}, stores the memfd as it is (its bytes are never copied) and answers
- * with the same JSON as {@code POST /blobs}, or {@code {"error": "..."}}. See {@code send_memfd.py} for a sender.
+ * with the same JSON as {@code POST /blobs}, or {@code {"error": "..."}}: the name is another process's, so it is held
+ * to the rules of memfd names (at most 249 bytes, no control character) before it reaches the store's listing. See
+ * {@code send_memfd.py} for a sender.
  */
 @Component
 public class BlobHandoffHandler implements MemFdHandler {
@@ -43,6 +46,8 @@ public class BlobHandoffHandler implements MemFdHandler {
         } catch (MemFdException e) {
             // The store closed the memfd it refused.
             return error(e.getMessage());
+        } catch (InvalidBlobNameException e) {
+            return error(e.getBody().getDetail());
         }
     }
 

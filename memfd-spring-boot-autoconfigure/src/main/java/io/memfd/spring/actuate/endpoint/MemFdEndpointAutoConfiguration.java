@@ -1,5 +1,6 @@
 package io.memfd.spring.actuate.endpoint;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,13 +11,15 @@ import org.springframework.context.annotation.Bean;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.MemFdAutoConfiguration;
+import io.memfd.spring.MemFdReactiveAutoConfiguration;
+import io.memfd.spring.io.MemFdUploads;
 
 /**
  * Registers the {@code memfd} endpoint ({@link MemFdEndpoint}) when Actuator is present and the endpoint is exposed,
  * e.g. with {@code management.endpoints.web.exposure.include=health,memfd}; like every endpoint but health, it is not
  * exposed by default.
  */
-@AutoConfiguration(after = MemFdAutoConfiguration.class)
+@AutoConfiguration(after = { MemFdAutoConfiguration.class, MemFdReactiveAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 public final class MemFdEndpointAutoConfiguration {
@@ -25,7 +28,7 @@ public final class MemFdEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory) {
-        return new MemFdEndpoint(memFdFactory.registry());
+    MemFdEndpoint memFdEndpoint(MemFdFactory memFdFactory, ObjectProvider<MemFdUploads> uploads) {
+        return new MemFdEndpoint(memFdFactory.registry(), uploads.getIfAvailable(MemFdUploads::new));
     }
 }

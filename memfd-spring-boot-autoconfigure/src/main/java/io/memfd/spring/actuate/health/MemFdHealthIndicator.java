@@ -19,12 +19,13 @@ import io.memfd.MemFdRegistry;
  * <ul>
  * <li>{@link Status#DOWN DOWN} when a memfd can no longer be created (each check creates and closes an empty one with
  * the factory's options, outside its registry, so fd exhaustion or a seccomp policy shows up at once; the
- * {@code error} detail says why), or when the budget is exhausted.
- * <li>{@link #WARNING} when the budget in use has reached the warning threshold.
+ * {@code error} detail says why), or when the budget or the maximum count of live buffers is exhausted.
+ * <li>{@link #WARNING} when the budget in use, or the count of live buffers, has reached the warning threshold.
  * <li>{@link Status#UP UP} otherwise.
  * </ul>
  * Details: {@code count}, {@code usedBytes}, {@code leaked}, and with a budget {@code maxTotalSize},
- * {@code budgetUsage} (0 to 1) and {@code warningThreshold}; {@code maxSize} with a per-buffer limit; {@code kernel}:
+ * {@code budgetUsage} (0 to 1) and {@code warningThreshold}; {@code maxCount} and {@code countUsage} (0 to 1) with a
+ * maximum count; {@code maxSize} with a per-buffer limit; {@code kernel}:
  * {@code noexecSeal}, {@code futureWriteSeal} and the {@code hugePageSizes} offered.
  *
  * <p><b>WARNING is a status of its own, not a failure.</b> Spring Boot's default order (DOWN, OUT_OF_SERVICE, UP,
@@ -59,11 +60,13 @@ public class MemFdHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         MemFdRegistry registry = factory.registry();
         long used = registry.usedBytes();
+        int count = registry.count();
         builder.up()
-                .withDetail("count", registry.count())
+                .withDetail("count", count)
                 .withDetail("usedBytes", used)
                 .withDetail("leaked", registry.leakedCount());
         registry.maxTotalSize().ifPresent(budget -> checkBudget(builder, used, budget));
+        registry.maxCount().ifPresent(maxCount -> checkCount(builder, count, maxCount));
         registry.maxSize().ifPresent(maxSize -> builder.withDetail("maxSize", maxSize));
         builder.withDetail("kernel", kernel);
         // Last: a failure here turns the status DOWN with the exception as the error detail.
@@ -71,13 +74,25 @@ public class MemFdHealthIndicator extends AbstractHealthIndicator {
     }
 
     private void checkBudget(Health.Builder builder, long used, long budget) {
-        double usage = (double) used / budget;
         builder.withDetail("maxTotalSize", budget)
-                .withDetail("budgetUsage", usage)
+                .withDetail("budgetUsage", (double) used / budget)
                 .withDetail("warningThreshold", warningThreshold);
-        if (used >= budget) {
+        rate(builder, used, budget);
+    }
+
+    private void checkCount(Health.Builder builder, int count, int maxCount) {
+        builder.withDetail("maxCount", maxCount)
+                .withDetail("countUsage", (double) count / maxCount)
+                .withDetail("warningThreshold", warningThreshold);
+        rate(builder, count, maxCount);
+    }
+
+    /** DOWN once {@code used} reaches {@code limit}, WARNING from the threshold on; never better than it was. */
+    private void rate(Health.Builder builder, long used, long limit) {
+        Status status = builder.build().getStatus();
+        if (used >= limit) {
             builder.down();
-        } else if (usage >= warningThreshold) {
+        } else if ((double) used / limit >= warningThreshold && status.equals(Status.UP)) {
             builder.status(WARNING);
         }
     }

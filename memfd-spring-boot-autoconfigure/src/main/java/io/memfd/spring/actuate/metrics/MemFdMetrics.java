@@ -15,9 +15,11 @@ import io.memfd.MemFdRegistry;
  * ({@code jvm.buffer.count}, {@code jvm.buffer.memory.used}):
  * <ul>
  * <li>{@code memfd.buffer.count} (buffers) and {@code memfd.buffer.memory.used} (bytes, as counted against the
- * budget: the sum of the live sizes) are gauges tagged {@code state=sealed|unsealed}; the two values of a meter add up
- * to the total. A buffer is sealed once it carries a seal other than {@code EXEC}, and never becomes unsealed again.
- * <li>{@code memfd.buffer.memory.limit} (bytes) is the total budget, registered only when one is set.
+ * budget: what the kernel holds, whole pages and each buffer's file) are gauges tagged {@code state=sealed|unsealed};
+ * the two values of a meter add up to the total. A buffer is sealed once it carries a seal other than {@code EXEC},
+ * and never becomes unsealed again.
+ * <li>{@code memfd.buffer.memory.limit} (bytes) is the total budget and {@code memfd.buffer.count.limit} (buffers) the
+ * maximum count, each registered only when set.
  * <li>{@code memfd.buffer.created}, {@code memfd.buffer.released} and {@code memfd.buffer.leaked} (buffers) are
  * counters: buffers created or adopted, closed by the application, and closed by the garbage collector because the
  * application dropped them without closing them. They carry no state tag, as a buffer's state changes during its
@@ -43,6 +45,10 @@ public class MemFdMetrics implements MeterBinder {
                 .description("The most bytes all live memfd buffers may hold together")
                 .baseUnit(BaseUnits.BYTES)
                 .register(meterRegistry));
+        registry.maxCount().ifPresent(limit -> Gauge.builder("memfd.buffer.count.limit", () -> limit)
+                .description("The most memfd buffers that may be live at once")
+                .baseUnit(BaseUnits.BUFFERS)
+                .register(meterRegistry));
         counter(meterRegistry, "memfd.buffer.created", MemFdRegistry::createdCount,
                 "memfd buffers created or adopted");
         counter(meterRegistry, "memfd.buffer.released", MemFdRegistry::releasedCount,
@@ -60,7 +66,7 @@ public class MemFdMetrics implements MeterBinder {
                 .register(meterRegistry);
         Gauge.builder("memfd.buffer.memory.used", registry, live -> bytes.applyAsDouble(live.usage()))
                 .tag(STATE, state)
-                .description("The bytes held by live memfd buffers")
+                .description("The bytes the kernel holds for live memfd buffers: whole pages and their files")
                 .baseUnit(BaseUnits.BYTES)
                 .register(meterRegistry);
     }

@@ -1,23 +1,28 @@
 package io.memfd.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
+import io.memfd.Seal;
 import io.memfd.spring.actuate.endpoint.MemFdEndpoint.BufferDescriptor;
 import io.memfd.spring.actuate.endpoint.MemFdEndpoint.MemFdDescriptor;
+import io.memfd.testing.TestLibc;
 
 /** The endpoint's operations against real buffers. */
 class MemFdEndpointTest {
 
     @Test
     void listsEveryLiveBufferWithTheTotals() {
-        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1 << 20).maxTotalSize(1 << 24).build();
+        try (MemFdFactory factory = MemFdFactory.builder().maxSize(1 << 20).maxTotalSize(1 << 24).maxCount(100)
+                .build();
                 MemFd sealed = factory.createSealed("sealed", new byte[10]);
                 MemFd open = factory.create("open")) {
             open.resize(300);
@@ -28,7 +33,9 @@ class MemFdEndpointTest {
             Instant after = Instant.now();
 
             assertThat(all.count()).isEqualTo(2);
-            assertThat(all.usedBytes()).isEqualTo(310);
+            // A page and about 1 KiB for the file, each.
+            assertThat(all.usedBytes()).isEqualTo(2 * (4096 + 1024));
+            assertThat(all.maxCount()).isEqualTo(100);
             assertThat(all.maxSize()).isEqualTo(1 << 20);
             assertThat(all.maxTotalSize()).isEqualTo(1 << 24);
             assertThat(all.created()).isEqualTo(3);
@@ -45,11 +52,12 @@ class MemFdEndpointTest {
 
     @Test
     void unlimitedFactoriesHaveNoLimits() {
-        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+        try (MemFdFactory factory = MemFdFactory.builder().maxCount(Integer.MAX_VALUE).build()) {
             MemFdDescriptor all = new MemFdEndpoint(factory.registry()).buffers();
 
             assertThat(all.maxSize()).isNull();
             assertThat(all.maxTotalSize()).isNull();
+            assertThat(all.maxCount()).isNull();
             assertThat(all.buffers()).isEmpty();
         }
     }
@@ -69,6 +77,22 @@ class MemFdEndpointTest {
         }
     }
 
+    @Test
+    void aBufferFromAnotherProcessIsListedAsAdoptedButNeverFoundByItsName() {
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFd own = factory.createSealed("app/config.json", new byte[5])) {
+            try (MemFd peers = factory.adopt(TestLibc.peerMemfd("app/config.json", new byte[1]), Set.of(Seal.SHRINK))) {
+                MemFdEndpoint endpoint = new MemFdEndpoint(factory.registry());
+
+                assertThat(endpoint.buffers().buffers()).extracting(BufferDescriptor::name, BufferDescriptor::adopted)
+                        .containsExactly(tuple("app/config.json", false), tuple("app/config.json", true));
+                assertDescribes(endpoint.buffer("app", "config.json"), own, 5, true);
+                own.close();
+                assertThat(endpoint.buffer("app", "config.json")).isNull();
+            }
+        }
+    }
+
     private static void assertDescribes(BufferDescriptor buffer, MemFd memfd, long size, boolean sealed) {
         assertThat(buffer.id()).isEqualTo(memfd.info().id());
         assertThat(buffer.name()).isEqualTo(memfd.name());
@@ -77,6 +101,5 @@ class MemFdEndpointTest {
         assertThat(buffer.seals()).isEqualTo(memfd.seals());
         assertThat(buffer.sealed()).isEqualTo(sealed);
         assertThat(buffer.createdAt()).isEqualTo(memfd.info().createdAt());
-        assertThat(buffer.procPath()).isEqualTo(memfd.procPath().toString());
     }
 }

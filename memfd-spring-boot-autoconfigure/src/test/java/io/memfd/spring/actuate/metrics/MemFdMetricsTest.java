@@ -22,6 +22,9 @@ class MemFdMetricsTest {
 
     private static final long BUDGET = 1 << 20;
 
+    /** What the budget charges for a buffer of up to one page: the page and about 1 KiB for its file. */
+    private static final long ONE_PAGE = 4096 + 1024;
+
     private final MeterRegistry meters = new SimpleMeterRegistry();
 
     @Test
@@ -32,24 +35,25 @@ class MemFdMetricsTest {
             new MemFdMetrics(registry).bindTo(meters);
             assertMeters(registry, 0, 0, 0, 0, 0, 0, 0);
 
+            // Each buffer here is charged one page and its file.
             MemFd open = factory.create("open");
             open.write(0, new byte[100]);
-            assertMeters(registry, 0, 0, 1, 100, 1, 0, 0);
+            assertMeters(registry, 0, 0, 1, ONE_PAGE, 1, 0, 0);
 
             MemFd sealed = factory.createSealed("sealed", new byte[50]);
-            assertMeters(registry, 1, 50, 1, 100, 2, 0, 0);
+            assertMeters(registry, 1, ONE_PAGE, 1, ONE_PAGE, 2, 0, 0);
 
             factory.seal(open);
-            assertMeters(registry, 2, 150, 0, 0, 2, 0, 0);
+            assertMeters(registry, 2, 2 * ONE_PAGE, 0, 0, 2, 0, 0);
 
             sealed.close();
-            assertMeters(registry, 1, 100, 0, 0, 2, 1, 0);
+            assertMeters(registry, 1, ONE_PAGE, 0, 0, 2, 1, 0);
 
             createAndDrop(factory, "dropped", 30);
-            assertMeters(registry, 1, 100, 1, 30, 3, 1, 0);
+            assertMeters(registry, 1, ONE_PAGE, 1, ONE_PAGE, 3, 1, 0);
 
             Gc.awaitCollection(() -> registry.leakedCount() == 1);
-            assertMeters(registry, 1, 100, 0, 0, 3, 1, 1);
+            assertMeters(registry, 1, ONE_PAGE, 0, 0, 3, 1, 1);
 
             open.close();
             assertMeters(registry, 0, 0, 0, 0, 3, 2, 1);
@@ -62,10 +66,11 @@ class MemFdMetricsTest {
             new MemFdMetrics(factory.registry()).bindTo(meters);
 
             Map<String, String> units = Map.of("memfd.buffer.count", "buffers", "memfd.buffer.memory.used", "bytes",
-                    "memfd.buffer.memory.limit", "bytes", "memfd.buffer.created", "buffers",
-                    "memfd.buffer.released", "buffers", "memfd.buffer.leaked", "buffers");
+                    "memfd.buffer.memory.limit", "bytes", "memfd.buffer.count.limit", "buffers",
+                    "memfd.buffer.created", "buffers", "memfd.buffer.released", "buffers", "memfd.buffer.leaked",
+                    "buffers");
             assertThat(meters.getMeters()).extracting(meter -> meter.getId().getName()).containsOnlyElementsOf(
-                    units.keySet()).containsAll(units.keySet()).hasSize(8);
+                    units.keySet()).containsAll(units.keySet()).hasSize(9);
             for (Meter meter : meters.getMeters()) {
                 assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
                 assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName())
@@ -76,10 +81,11 @@ class MemFdMetricsTest {
 
     @Test
     void theLimitIsRegisteredOnlyWithABudget() {
-        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+        try (MemFdFactory factory = MemFdFactory.builder().maxCount(Integer.MAX_VALUE).build()) {
             new MemFdMetrics(factory.registry()).bindTo(meters);
 
             assertThat(meters.find("memfd.buffer.memory.limit").meter()).isNull();
+            assertThat(meters.find("memfd.buffer.count.limit").meter()).isNull();
             assertThat(meters.find("memfd.buffer.count").gauges()).hasSize(2);
         }
     }

@@ -1,0 +1,132 @@
+package io.memfd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.memfd.testing.ChildJvm;
+import io.memfd.testing.UnloadableJna;
+
+/**
+ * Where JNA cannot put its native stub anywhere it can load it from, as in a container with a read-only root file
+ * system or a {@code noexec} /tmp: the probe says so, with JNA's own reason and the two fixes, and both fixes work.
+ * Each case is a child JVM (see {@link UnloadableJna}).
+ */
+class JnaLoadingTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void withNowhereToExtractTheStubTheProbeSaysWhyAndHowToFixIt() throws Exception {
+        ChildJvm.Result child = probe(List.of());
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("available")).isEqualTo("false");
+        assertThat(child.value("nativeCallsAvailable")).isEqualTo("false");
+        assertThat(child.value("problem")).startsWith("JNA could not load its native library libjnidispatch (")
+            .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist", "-Djna.tmpdir=DIR", "-Djna.boot.library.path=DIR")
+            .doesNotContain("seccomp");
+    }
+
+    @Test
+    void afterAFailedFirstUseTheProbeStillGivesJnasReason() throws Exception {
+        // A later use of JNA sees "Could not initialize class com.sun.jna.Native"; the reason is in its cause chain.
+        ChildJvm.Result child = probe(List.of(), "create-first");
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("create")).startsWith("java.lang.UnsatisfiedLinkError");
+        assertThat(child.value("problem")).startsWith("JNA could not load its native library libjnidispatch (")
+            .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist");
+    }
+
+    @Test
+    void jnaTmpdirOnAWritableDirectoryFixesIt() throws Exception {
+        Path jnaTmp = Files.createDirectory(this.temp.resolve("jna"));
+        ChildJvm.Result child = probe(List.of("-Djna.tmpdir=" + jnaTmp));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("available")).isEqualTo("true");
+        assertThat(child.value("created")).isEqualTo("true");
+    }
+
+    @Test
+    void aCopyOfTheStubOnJnaBootLibraryPathFixesIt() throws Exception {
+        Path library = Files.createDirectory(this.temp.resolve("lib"));
+        try (InputStream stub = Native.class.getResourceAsStream(
+                "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/libjnidispatch.so")) {
+            Files.copy(stub, library.resolve("libjnidispatch.so"));
+        }
+        ChildJvm.Result child = probe(List.of("-Djna.boot.library.path=" + library));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("available")).isEqualTo("true");
+        assertThat(child.value("created")).isEqualTo("true");
+    }
+
+    @Test
+    void aNoexecTemporaryDirectoryIsReportedAsJnaCannotLoad() throws Exception {
+        // The container case itself: JNA extracts the stub, and the kernel refuses to map it from a noexec mount.
+        // The mount is made in a private mount namespace, which needs root (CAP_SYS_ADMIN) and unshare(1).
+        Path noexec = Files.createDirectory(this.temp.resolve("noexec"));
+        List<String> mount = List.of("/usr/bin/unshare", "--mount", "sh", "-c",
+                "mount -t tmpfs -o noexec,size=16m tmpfs \"$0\" && exec \"$@\"", noexec.toString());
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare"))
+                && ChildJvm.run(concat(mount, List.of("true"))).exitCode() == 0,
+                "making a noexec mount in a private mount namespace needs root and unshare(1)");
+        List<String> options = List.of("-Duser.home=" + noexec, "-Djava.io.tmpdir=" + noexec);
+        ChildJvm.Result child = ChildJvm.run(concat(mount,
+                UnloadableJna.withoutXdgCache(ChildJvm.command(options, Probe.class))));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("available")).isEqualTo("false");
+        assertThat(child.value("nativeCallsAvailable")).isEqualTo("false");
+        assertThat(child.value("problem")).contains("failed to map segment from shared object", "-Djna.tmpdir=DIR");
+    }
+
+    /** Runs {@link Probe} where JNA cannot extract its stub, plus {@code options}. */
+    private ChildJvm.Result probe(List<String> options, String... args) throws IOException, InterruptedException {
+        List<String> jvmOptions = new ArrayList<>(UnloadableJna.jvmOptions(this.temp));
+        jvmOptions.addAll(options);
+        return ChildJvm.run(UnloadableJna.withoutXdgCache(ChildJvm.command(jvmOptions, Probe.class, args)));
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /** Prints what the probe finds and whether a memfd can be created; "create-first" tries the memfd first. */
+    public static final class Probe {
+        public static void main(String[] args) {
+            if (args.length > 0 && args[0].equals("create-first")) {
+                System.out.println("create=" + tryCreate());
+            }
+            KernelFeatures features = KernelFeatures.detect();
+            System.out.println("available=" + features.available());
+            System.out.println("nativeCallsAvailable=" + features.nativeCallsAvailable());
+            System.out.println("problem=" + features.problem());
+            System.out.println("created=" + tryCreate().equals("ok"));
+        }
+
+        private static String tryCreate() {
+            try (MemFd memfd = MemFd.create("probe")) {
+                return "ok";
+            } catch (LinkageError e) {
+                return e.toString();
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.memfd.spring.io;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The uploads being streamed into memfds right now ({@link ReactiveMemFdResources}): what they are, how far they got,
+ * and a way to cancel one. An unfinished upload is a memfd that already holds memory and budget, so it must be
+ * visible ({@code /actuator/memfd} lists these) and stoppable.
+ */
+public class MemFdUploads {
+
+    private final Map<Long, Tracked> uploads = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public MemFdUploads() {
+        this(Clock.systemUTC());
+    }
+
+    MemFdUploads(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The uploads in progress, oldest first. */
+    public List<MemFdUpload> inProgress() {
+        return this.uploads.values().stream().map(Tracked::snapshot).sorted(Comparator.comparingLong(MemFdUpload::id))
+            .toList();
+    }
+
+    /**
+     * Cancels the upload into the memfd with this registry id: its memfd is closed at once and the upload fails with
+     * {@link UploadAbortedException} ({@link UploadAbortedException.Reason#CANCELLED}).
+     *
+     * @return whether such an upload was in progress
+     */
+    public boolean cancel(long id) {
+        Tracked upload = this.uploads.get(id);
+        if (upload == null) {
+            return false;
+        }
+        upload.abort.accept(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
+                "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."));
+        return true;
+    }
+
+    /** Starts tracking an upload; {@code abort} ends it when it is cancelled. */
+    Tracked track(long id, String name, Consumer<UploadAbortedException> abort) {
+        Tracked upload = new Tracked(id, name, this.clock.instant(), abort);
+        this.uploads.put(id, upload);
+        return upload;
+    }
+
+    void untrack(Tracked upload) {
+        this.uploads.remove(upload.id, upload);
+    }
+
+    /** One upload's progress, updated by the thread that writes it and read by any. */
+    final class Tracked {
+
+        private final long id;
+        private final String name;
+        private final Instant startedAt;
+        private final Consumer<UploadAbortedException> abort;
+        private final AtomicLong received = new AtomicLong();
+        private volatile Instant lastProgressAt;
+
+        private Tracked(long id, String name, Instant startedAt, Consumer<UploadAbortedException> abort) {
+            this.id = id;
+            this.name = name;
+            this.startedAt = startedAt;
+            this.lastProgressAt = startedAt;
+            this.abort = abort;
+        }
+
+        void received(long bytes) {
+            this.received.addAndGet(bytes);
+            this.lastProgressAt = MemFdUploads.this.clock.instant();
+        }
+
+        long receivedBytes() {
+            return this.received.get();
+        }
+
+        private MemFdUpload snapshot() {
+            return new MemFdUpload(this.id, this.name, this.received.get(), this.startedAt, this.lastProgressAt);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.memfd.spring.io;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.codec.multipart.Part;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
+
+/**
+ * Streams reactive content (a WebFlux request body, a multipart {@link Part}, a {@code WebClient} response) into new
+ * sealed {@link MemFdResource}s through a {@link MemFdFactory}, so that its size limits, budget and default seals
+ * apply. The reactive counterpart of {@link MemFdResources}.
+ *
+ * <pre>{@code
+ * @PostMapping("/files")
+ * Mono<String> upload(@RequestParam String name, ServerHttpRequest request) {
+ *     return resources.createSealed(name, request.getBody()).map(resource -> store.keep(resource));
+ * }
+ * }</pre>
+ *
+ * <p>Each {@link DataBuffer} is written where the previous one ended and released at once (a direct buffer without a
+ * copy), so the content is never held whole on the heap. Whatever ends an upload early leaves no memfd behind: a
+ * limit passed ({@link io.memfd.SizeLimitExceededException}, {@link io.memfd.BudgetExceededException}), an error or
+ * cancellation of the content, a subscriber that cancels, no byte within the idle timeout, or
+ * {@link MemFdUploads#cancel} ({@link UploadAbortedException}). While it runs, the upload is listed by
+ * {@link MemFdUploads}.
+ */
+public class ReactiveMemFdResources {
+
+    private final MemFdFactory factory;
+    private final MemFdUploads uploads;
+    private final Duration idleTimeout;
+
+    /**
+     * @param idleTimeout the longest wait for the next bytes of an upload; past it the upload fails with
+     *        {@link UploadAbortedException} ({@link UploadAbortedException.Reason#STALLED}) and its memfd is closed
+     */
+    public ReactiveMemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("The idle timeout must be positive, not " + idleTimeout);
+        }
+        this.factory = factory;
+        this.uploads = uploads;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /**
+     * A resource holding everything {@code content} yields, sealed with the factory's default seals. The memfd is
+     * created when the returned {@code Mono} is subscribed, and only then is {@code content} subscribed.
+     */
+    public Mono<MemFdResource> createSealed(String name, Publisher<? extends DataBuffer> content) {
+        return Mono.defer(() -> {
+            MemFd memfd = this.factory.create(name);
+            Ingestion ingestion = new Ingestion(memfd);
+            Sinks.One<UploadAbortedException> cancelled = Sinks.one();
+            MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(),
+                    (reason) -> cancelled.tryEmitValue(reason));
+            Mono<MemFdResource> written = Flux.from(content)
+                .timeout(this.idleTimeout)
+                .onErrorMap(TimeoutException.class, (e) -> stalled(memfd, upload))
+                .doOnNext((buffer) -> upload.received(ingestion.write(buffer)))
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+                .then(Mono.fromCallable(ingestion::finish));
+            // Settled before the outcome travels on, so that whoever sees the response sees the upload gone too.
+            return Mono.firstWithSignal(written, cancelled.asMono().flatMap(Mono::<MemFdResource>error))
+                .doOnSuccess((resource) -> this.uploads.untrack(upload))
+                .doOnError((e) -> ingestion.abort(upload))
+                .doOnCancel(() -> ingestion.abort(upload));
+        });
+    }
+
+    /** A resource holding a multipart part's content (a {@code FilePart}'s file), as {@link #createSealed} does. */
+    public Mono<MemFdResource> createSealed(String name, Part part) {
+        return createSealed(name, part.content());
+    }
+
+    /** The uploads in progress. */
+    public MemFdUploads uploads() {
+        return this.uploads;
+    }
+
+    private UploadAbortedException stalled(MemFd memfd, MemFdUploads.Tracked upload) {
+        return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + memfd.name()
+                + "' arrived for " + this.idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
+                + upload.receivedBytes() + " bytes; the upload was dropped.");
+    }
+
+    /** One content being written into a memfd: the running position, and who settles it first. */
+    private final class Ingestion {
+
+        private final MemFd memfd;
+        /** Set once, by whichever comes first: sealing the memfd, or abandoning it. */
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private long position;
+
+        Ingestion(MemFd memfd) {
+            this.memfd = memfd;
+        }
+
+        /** Writes and releases one buffer; Reactor delivers them one at a time, in order. */
+        long write(DataBuffer buffer) {
+            long start = this.position;
+            try (DataBuffer.ByteBufferIterator chunks = buffer.readableByteBuffers()) {
+                while (chunks.hasNext()) {
+                    ByteBuffer chunk = chunks.next();
+                    this.position += this.memfd.write(this.position, chunk);
+                }
+            } finally {
+                DataBufferUtils.release(buffer);
+            }
+            return this.position - start;
+        }
+
+        MemFdResource finish() {
+            ReactiveMemFdResources.this.factory.seal(this.memfd);
+            if (!this.settled.compareAndSet(false, true)) {
+                throw new IllegalStateException("The upload of '" + this.memfd.name() + "' was abandoned");
+            }
+            return new MemFdResource(this.memfd);
+        }
+
+        /** After a failure, a cancellation or a stall: a half-written memfd must not outlive the upload. */
+        void abort(MemFdUploads.Tracked upload) {
+            if (this.settled.compareAndSet(false, true)) {
+                this.memfd.close();
+            }
+            ReactiveMemFdResources.this.uploads.untrack(upload);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.memfd.spring.io;
+
+/**
+ * An upload into a memfd that ended before its content did: the client went silent for longer than the idle timeout
+ * ({@code memfd.web.upload-idle-timeout}), or the application cancelled it ({@link MemFdUploads#cancel}). The memfd
+ * being written was closed, so it holds no memory and no budget any more. Over HTTP it is answered 408 or 409.
+ */
+public class UploadAbortedException extends RuntimeException {
+
+    /** Why the upload ended. */
+    public enum Reason {
+
+        /** No byte arrived within the idle timeout. */
+        STALLED,
+
+        /** The application cancelled it. */
+        CANCELLED
+    }
+
+    private final Reason reason;
+
+    public UploadAbortedException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return this.reason;
+    }
+}

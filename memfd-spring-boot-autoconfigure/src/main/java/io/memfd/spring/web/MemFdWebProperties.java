@@ -1,0 +1,101 @@
+package io.memfd.spring.web;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * How memfds are served and received over HTTP ({@code memfd.web.*}), in WebFlux and Spring MVC applications.
+ */
+@ConfigurationProperties("memfd.web")
+public class MemFdWebProperties {
+
+    /**
+     * Longest wait for the next bytes of an upload streamed into a memfd (a request body, a multipart file); past it
+     * the upload is dropped with 408 and its memfd closed, so a stalled client cannot hold memory and budget.
+     */
+    private Duration uploadIdleTimeout = Duration.ofSeconds(30);
+
+    private final Serving serving = new Serving();
+
+    private final ProblemDetails problemDetails = new ProblemDetails();
+
+    private final Multipart multipart = new Multipart();
+
+    public Duration getUploadIdleTimeout() {
+        return this.uploadIdleTimeout;
+    }
+
+    public void setUploadIdleTimeout(Duration uploadIdleTimeout) {
+        this.uploadIdleTimeout = uploadIdleTimeout;
+    }
+
+    public Serving getServing() {
+        return this.serving;
+    }
+
+    public ProblemDetails getProblemDetails() {
+        return this.problemDetails;
+    }
+
+    public Multipart getMultipart() {
+        return this.multipart;
+    }
+
+    /** Sending a MemFdResource returned from a controller. */
+    public static class Serving {
+
+        /**
+         * Whether a MemFdResource returned from a controller is sent from a descriptor of the response's own: with
+         * sendfile(2) on WebFlux (Reactor Netty), in large reads and writes on Spring MVC. When false, Spring's own
+         * resource writers copy it in 8 KiB pieces.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Answering memfd's limits with problem details. */
+    public static class ProblemDetails {
+
+        /**
+         * Whether memfd's limits are answered as application/problem+json from any controller: 413 past
+         * memfd.max-size, 507 past memfd.max-total-size, 408 for a stalled upload, 409 for a cancelled one. The
+         * application's own exception handlers still come first.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Where WebFlux puts the files of multipart requests. */
+    public static class Multipart {
+
+        /**
+         * Whether WebFlux stores the files of multipart requests in sealed memfds instead of temporary files: no file
+         * is created anywhere, and each file counts against memfd.max-size and memfd.max-total-size while it streams
+         * in. The parts behave as ordinary FileParts.
+         */
+        private boolean enabled = false;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+}

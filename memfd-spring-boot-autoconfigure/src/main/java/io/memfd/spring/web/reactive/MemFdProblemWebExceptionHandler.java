@@ -1,0 +1,47 @@
+package io.memfd.spring.web.reactive;
+
+import java.net.URI;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+
+import io.memfd.spring.web.MemFdProblems;
+
+/**
+ * Answers memfd's limits with problem details ({@link MemFdProblems}: 413, 507, 408, 409) from any WebFlux controller
+ * or functional endpoint. It runs after the application's own {@code @ExceptionHandler}s (which can answer
+ * differently) and before Spring Boot's error handler (which would answer 500).
+ */
+public class MemFdProblemWebExceptionHandler implements WebExceptionHandler, Ordered {
+
+    /** Before Spring Boot's {@code ErrorWebExceptionHandler} (-1) and Spring's status handler (0). */
+    public static final int ORDER = -2;
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        ProblemDetail problem = MemFdProblems.of(error);
+        ServerHttpResponse response = exchange.getResponse();
+        if (problem == null || response.isCommitted()) {
+            return Mono.error(error);
+        }
+        problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        byte[] json = MemFdProblems.toJson(problem);
+        response.setStatusCode(org.springframework.http.HttpStatusCode.valueOf(problem.getStatus()));
+        HttpHeaders headers = response.getHeaders();
+        headers.clearContentHeaders();
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        headers.setContentLength(json.length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}

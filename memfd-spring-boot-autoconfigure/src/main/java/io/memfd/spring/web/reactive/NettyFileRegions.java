@@ -1,0 +1,114 @@
+package io.memfd.spring.web.reactive;
+
+import java.nio.channels.FileChannel;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Sends file regions of an open {@link FileChannel} as Netty {@link DefaultFileRegion}s, which Netty's epoll and NIO
+ * transports send with {@code sendfile(2)}: the bytes go from the page cache to the socket, never through the Java
+ * heap. Only this class touches Netty and Reactor Netty, so that the rest works where they are absent.
+ */
+final class NettyFileRegions {
+
+    private NettyFileRegions() {
+    }
+
+    /**
+     * Why {@code response} cannot take file regions, or {@code null} when it can: it must be Reactor Netty's, on a
+     * connection without TLS (the JVM must encrypt the bytes), HTTP/2 (streams take no file region) or response
+     * compression (which must see the bytes), the cases where Reactor Netty's own {@code sendFile} copies too.
+     */
+    static @Nullable String refusal(Object nativeResponse) {
+        if (!(nativeResponse instanceof HttpServerResponse netty)) {
+            return "the server is not Reactor Netty";
+        }
+        AtomicReference<String> refusal = new AtomicReference<>();
+        netty.withConnection((connection) -> {
+            Channel channel = connection.channel();
+            if (channel instanceof Http2StreamChannel) {
+                refusal.set("the connection is HTTP/2");
+            } else if (channel.pipeline().get(SslHandler.class) != null) {
+                refusal.set("the connection uses TLS");
+            } else if (channel.pipeline().get(NettyPipeline.CompressionHandler) != null) {
+                refusal.set("responses may be compressed");
+            }
+        });
+        return refusal.get();
+    }
+
+    /**
+     * Commits the response (status and headers as set) and writes {@code segments}; {@code channel} is closed once
+     * Netty has released the last region, however the response ends.
+     */
+    static Mono<Void> write(ServerHttpResponse response, Object nativeResponse, FileChannel channel,
+            List<ByteRanges.Segment> segments) {
+        HttpServerResponse netty = (HttpServerResponse) nativeResponse;
+        SharedChannel shared = new SharedChannel(channel);
+        // setComplete() commits Spring's side (status, headers, cookies onto the Netty response) without writing;
+        // then() writes the headers. Each segment is its own write: Reactor Netty's send of a stream of messages
+        // skips those it counts as empty, which a FileRegion is to it, and its send of a single ByteBuf means a whole
+        // response, so the bytes between regions go as HttpContent.
+        Mono<Void> sent = response.setComplete().then(Mono.defer(netty::then));
+        for (ByteRanges.Segment segment : segments) {
+            if (segment.length() > 0) {
+                sent = sent.then(Mono.defer(() -> netty.sendObject(message(segment, shared)).then()));
+            }
+        }
+        return sent.doFinally((signal) -> shared.release());
+    }
+
+    private static Object message(ByteRanges.Segment segment, SharedChannel shared) {
+        return (segment instanceof ByteRanges.Segment.Region region)
+                ? shared.region(region.position(), region.count())
+                : new DefaultHttpContent(Unpooled.wrappedBuffer(((ByteRanges.Segment.Bytes) segment).bytes()));
+    }
+
+    /**
+     * The channel, closed when the writer and every region made from it have been released: Netty releases a region
+     * once it is written, or dropped when the connection fails.
+     */
+    private static final class SharedChannel extends AbstractReferenceCounted {
+
+        private final FileChannel channel;
+
+        SharedChannel(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        DefaultFileRegion region(long position, long count) {
+            retain();
+            return new DefaultFileRegion(this.channel, position, count) {
+                @Override
+                protected void deallocate() {
+                    // Not super.deallocate(), which would close the channel that later regions still need.
+                    SharedChannel.this.release();
+                }
+            };
+        }
+
+        @Override
+        protected void deallocate() {
+            MemFdResourceHttpMessageWriter.closeQuietly(this.channel);
+        }
+
+        @Override
+        public ReferenceCounted touch(Object hint) {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.memfd.spring.web.servlet;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.ModelAndView;
+
+import io.memfd.spring.web.MemFdProblems;
+
+/**
+ * Answers memfd's limits with problem details ({@link MemFdProblems}: 413, 507, 408, 409) from any Spring MVC
+ * controller. It runs after Spring MVC's own resolvers, so the application's {@code @ExceptionHandler}s come first.
+ */
+public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, Ordered {
+
+    /** After Spring MVC's resolvers (0), which run the application's exception handlers. */
+    public static final int ORDER = 10;
+
+    @Override
+    public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
+            @Nullable Object handler, Exception error) {
+        ProblemDetail problem = MemFdProblems.of(error);
+        if (problem == null || response.isCommitted()) {
+            return null;
+        }
+        problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        byte[] json = MemFdProblems.toJson(problem);
+        try {
+            response.resetBuffer();
+            response.setStatus(problem.getStatus());
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.setContentLength(json.length);
+            response.getOutputStream().write(json);
+        } catch (IOException e) {
+            // The client went away; there is no one left to answer.
+        }
+        return new ModelAndView();
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}

@@ -1,0 +1,42 @@
+package io.memfd.spring.web.servlet;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import io.memfd.MemFdFactory;
+import io.memfd.spring.MemFdAutoConfiguration;
+
+/**
+ * memfd in Spring MVC applications: {@code MemFdResource}s returned from controllers are sent from a descriptor of
+ * the response's own without copying through the heap ({@code memfd.web.serving.enabled}), and memfd's limits are
+ * answered as problem details ({@code memfd.web.problem-details.enabled}). Each bean backs off when the application
+ * defines its own.
+ */
+@AutoConfiguration(after = MemFdAutoConfiguration.class)
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ WebMvcConfigurer.class, HttpServletResponse.class })
+@ConditionalOnBean(MemFdFactory.class)
+public final class MemFdWebMvcAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "memfd.web.serving.enabled", matchIfMissing = true)
+    MemFdWebMvcConfigurer memFdWebMvcConfigurer() {
+        return new MemFdWebMvcConfigurer();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "memfd.web.problem-details.enabled", matchIfMissing = true)
+    MemFdProblemExceptionResolver memFdProblemExceptionResolver() {
+        return new MemFdProblemExceptionResolver();
+    }
+}

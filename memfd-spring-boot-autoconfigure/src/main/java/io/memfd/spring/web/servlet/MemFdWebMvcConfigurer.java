@@ -1,0 +1,13 @@
+package io.memfd.spring.web.servlet;
+
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Puts {@link MemFdResourceHttpMessageConverter} ahead of Spring MVC's converters. */
+public class MemFdWebMvcConfigurer implements WebMvcConfigurer {
+
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+        builder.addCustomConverter(new MemFdResourceHttpMessageConverter());
+    }
+}

@@ -1,0 +1,177 @@
+package io.memfd.spring.web.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.memfd.MemFd;
+import io.memfd.MemFdFactory;
+import io.memfd.spring.io.MemFdResource;
+import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.TestFiles;
+import io.memfd.spring.web.RawHttp;
+import io.memfd.spring.web.ServerCost;
+import io.memfd.testing.OpenFds;
+
+/**
+ * A {@link MemFdResource} returned from ordinary Spring MVC controllers on Tomcat, over real HTTP: the bytes, Spring's
+ * headers, ranges, HEAD, 304; uploads past the limits answered 413 and 507 with nothing left behind; and what sending
+ * costs against the same bytes from a {@code /dev/shm} file.
+ */
+@SpringBootTest(classes = MvcApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = { "spring.main.web-application-type=servlet", "memfd.max-size=" + MemFdWebMvcTests.MAX,
+                "memfd.max-total-size=" + 3 * MemFdWebMvcTests.MAX })
+class MemFdWebMvcTests {
+
+    static final int MAX = 2 << 20;
+
+    private static final int SIZE = 300_000;
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private TestFiles files;
+
+    @Autowired
+    private MemFdResources resources;
+
+    @Autowired
+    private MemFdFactory factory;
+
+    private RawHttp http;
+
+    private byte[] content;
+
+    @BeforeEach
+    void serve() {
+        this.http = new RawHttp(this.port);
+        this.content = RawHttp.random(SIZE);
+        this.files.byName.put("report.pdf", this.resources.createSealed("report.pdf", this.content));
+    }
+
+    @AfterEach
+    void closeAll() {
+        this.files.closeAll();
+        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
+        assertThat(this.factory.registry().usedBytes()).isZero();
+    }
+
+    /** Without a Content-Type from the controller, the name's (Spring would take Jackson's application/json). */
+    @Test
+    void aResourceIsSentWholeWithSpringsHeaders() throws Exception {
+        for (String path : List.of("/files/report.pdf", "/direct/report.pdf")) {
+            RawHttp.Response response = this.http.get(path);
+
+            assertThat(response.status()).as(path).isEqualTo(200);
+            assertThat(response.body()).as(path).isEqualTo(this.content);
+            assertThat(response.header("Content-Length")).as(path).hasValue(String.valueOf(SIZE));
+            assertThat(response.header("Content-Type")).as(path).hasValue("application/pdf");
+            assertThat(response.header("Accept-Ranges")).as(path).hasValue("bytes");
+        }
+    }
+
+    @Test
+    void rangesAreSpringMvcs() throws Exception {
+        RawHttp.Response one = this.http.get("/files/report.pdf", "Range", "bytes=1000-1999");
+        RawHttp.Response several = this.http.get("/files/report.pdf", "Range", "bytes=0-99,-10");
+        RawHttp.Response unsatisfiable = this.http.get("/files/report.pdf", "Range", "bytes=" + SIZE + "-");
+
+        assertThat(one.status()).isEqualTo(206);
+        assertThat(one.header("Content-Range")).hasValue("bytes 1000-1999/" + SIZE);
+        assertThat(one.body()).isEqualTo(Arrays.copyOfRange(this.content, 1000, 2000));
+        assertThat(several.status()).isEqualTo(206);
+        List<RawHttp.Part> parts = RawHttp.parts(several);
+        assertThat(parts.get(0).bytes()).isEqualTo(Arrays.copyOfRange(this.content, 0, 100));
+        assertThat(parts.get(1).bytes()).isEqualTo(Arrays.copyOfRange(this.content, SIZE - 10, SIZE));
+        assertThat(unsatisfiable.status()).isEqualTo(416);
+        assertThat(unsatisfiable.header("Content-Range")).hasValue("bytes */" + SIZE);
+    }
+
+    @Test
+    void headAndConditionalRequestsAreSpringMvcs() throws Exception {
+        RawHttp.Response head = this.http.head("/files/report.pdf");
+        RawHttp.Response notModified = this.http.get("/files/report.pdf", "If-None-Match", "\"report.pdf-1\"");
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).hasValue(String.valueOf(SIZE));
+        assertThat(notModified.status()).isEqualTo(304);
+    }
+
+    @Test
+    void aClosedResourceSendsNoWrongBytes() throws Exception {
+        this.files.byName.get("report.pdf").close();
+
+        RawHttp.Response response = this.http.get("/files/report.pdf");
+
+        assertThat(response.status()).isGreaterThanOrEqualTo(400);
+        assertThat(OpenFds.memfdsNamed("report.pdf")).isZero();
+    }
+
+    /**
+     * The kernel counts every write-type system call ({@code syscw}): 8 MiB from the memfd take no more than from a
+     * {@code /dev/shm} file (Tomcat writes both through its 8 KiB socket buffer), and the heap the server's threads
+     * allocate is a small fraction of the size (a direct buffer handed to Tomcat's {@code write(ByteBuffer)} made it
+     * copy all 8 MiB into the heap).
+     */
+    @Test
+    void sendingCostsNoMoreThanAShmFileAndNoHeapCopy() throws Exception {
+        int size = 8 << 20;
+        byte[] big = RawHttp.random(size);
+        try (MemFd memfd = MemFd.create("big.bin")) {
+            memfd.write(0, big);
+            memfd.makeImmutable();
+            this.files.byName.put("big.bin", new MemFdResource(memfd.dup()));
+            assertThat(this.http.get("/files/big.bin").body()).isEqualTo(big);
+            assertThat(this.http.get("/shm/big.bin").body()).isEqualTo(big);
+
+            ServerCost before = ServerCost.now("-exec-");
+            RawHttp.Response memfdResponse = this.http.get("/files/big.bin");
+            ServerCost memfdCost = ServerCost.now("-exec-").since(before);
+            before = ServerCost.now("-exec-");
+            RawHttp.Response fileResponse = this.http.get("/shm/big.bin");
+            ServerCost fileCost = ServerCost.now("-exec-").since(before);
+
+            assertThat(memfdResponse.body()).isEqualTo(big);
+            assertThat(fileResponse.body()).isEqualTo(big);
+            assertThat(memfdCost.writeCalls()).as("write calls for the memfd (%s), for the /dev/shm file (%s)",
+                    memfdCost, fileCost).isLessThanOrEqualTo(fileCost.writeCalls() + fileCost.writeCalls() / 10);
+            assertThat(memfdCost.allocatedBytes()).as("heap allocated by the server's threads").isLessThan(size / 16);
+        }
+    }
+
+    @Test
+    void anUploadOverMaxSizeIs413AndLeavesNoMemfd() throws Exception {
+        RawHttp.Response refused = this.http.post("/files/big", new byte[MAX + 1]);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(413);
+        assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
+        assertThat(refused.json().read("$.detail", String.class)).contains("memfd.max-size");
+        assertThat(refused.json().read("$.instance", String.class)).isEqualTo("/files/big");
+        assertThat(OpenFds.memfdsNamed("big")).isZero();
+    }
+
+    @Test
+    void anUploadPastTheBudgetIs507AndLeavesNoMemfd() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertThat(this.http.post("/files/full-" + i, new byte[MAX]).status()).isEqualTo(201);
+        }
+
+        RawHttp.Response refused = this.http.post("/files/one-too-many", new byte[MAX]);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(507);
+        assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
+        assertThat(refused.json().read("$.detail", String.class)).contains("memfd.max-total-size");
+        assertThat(OpenFds.memfdsNamed("one-too-many")).isZero();
+        assertThat(this.factory.registry().count()).isEqualTo(3);
+    }
+}
