@@ -15,8 +15,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import reactor.core.publisher.Mono;
 
-import io.memfd.spring.MemFdAutoConfiguration;
-import io.memfd.spring.MemFdReactiveAutoConfiguration;
+import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
 import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;

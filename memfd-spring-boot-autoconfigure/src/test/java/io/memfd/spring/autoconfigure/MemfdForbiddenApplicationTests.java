@@ -1,0 +1,38 @@
+package io.memfd.spring.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+
+import io.memfd.testing.ChildJvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A whole Spring Boot application, in its own JVM, where a seccomp filter makes the kernel refuse
+ * {@code memfd_create}: what its user sees in the console.
+ */
+class MemfdForbiddenApplicationTests {
+
+    @Test
+    void startsWithoutMemfdSupportAndSaysSoOnce() throws Exception {
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--forbid-memfd-create",
+                "--spring.main.banner-mode=off");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output().lines().filter((line) -> line.contains("memfd support is off")))
+            .singleElement()
+            .asString()
+            .contains("WARN", "io.memfd.spring.autoconfigure.MemFdAutoConfiguration", "denied memfd_create [EPERM]");
+        assertThat(result.output()).contains("Started with 0 MemFdFactory beans");
+    }
+
+    @Test
+    void explicitlyEnabledFailsWithAFailureAnalysis() throws Exception {
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--forbid-memfd-create",
+                "--spring.main.banner-mode=off", "--memfd.enabled=true");
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("APPLICATION FAILED TO START",
+                "Description:\n\nmemfd.enabled is true, but this process cannot create memfds:",
+                "denied memfd_create [EPERM]", "Action:\n\nLet this process call memfd_create(2)",
+                "set memfd.enabled=false")
+            .doesNotContain("Started with");
+    }
+}
