@@ -10,7 +10,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
-import io.memfd.spring.autoconfigure.ipc.MemFdIpcAutoConfiguration;
+import io.memfd.spring.autoconfigure.ipc.MemFdIpcServerAutoConfiguration;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 import io.memfd.spring.metrics.MemFdIpcMetrics;
 
@@ -19,7 +19,7 @@ import io.memfd.spring.metrics.MemFdIpcMetrics;
  * present. The server tells it of every message, as it tells every {@code MemFdServerListener} bean; Spring Boot binds
  * it to every registry.
  */
-@AutoConfiguration(after = { MemFdIpcAutoConfiguration.class, MetricsAutoConfiguration.class,
+@AutoConfiguration(after = { MemFdIpcServerAutoConfiguration.class, MetricsAutoConfiguration.class,
         CompositeMeterRegistryAutoConfiguration.class })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({ MeterRegistry.class, MemFdServerLifecycle.class })

@@ -46,7 +46,7 @@ class MemFdIpcEndToEndTests {
     Path directory;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class,
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class,
                 MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
                 SimpleMetricsExportAutoConfiguration.class, MemFdIpcMetricsAutoConfiguration.class))
         .withUserConfiguration(DescribingHandler.class);

@@ -39,7 +39,7 @@ class MemFdIpcPropertiesValidationTests {
     Path directory;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class));
 
     @Test
     void defaults() {

@@ -15,7 +15,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import io.memfd.ipc.MemFdHandler;
 import io.memfd.ipc.RejectReason;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
-import io.memfd.spring.autoconfigure.ipc.MemFdIpcAutoConfiguration;
+import io.memfd.spring.autoconfigure.ipc.MemFdIpcServerAutoConfiguration;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 import io.memfd.spring.metrics.MemFdIpcMetrics;
 
@@ -31,7 +31,7 @@ class MemFdIpcMetricsAutoConfigurationTests {
     Path directory;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class,
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class,
                 MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
                 SimpleMetricsExportAutoConfiguration.class, MemFdIpcMetricsAutoConfiguration.class))
         .withBean(MemFdHandler.class, () -> (request) -> null);
@@ -70,7 +70,7 @@ class MemFdIpcMetricsAutoConfigurationTests {
     @Test
     void noCounterWithoutAMeterRegistry() {
         new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class,
                     MemFdIpcMetricsAutoConfiguration.class))
             .withBean(MemFdHandler.class, () -> (request) -> null)
             .withPropertyValues("memfd.ipc.server.enabled=true",

@@ -44,7 +44,7 @@ import io.memfd.spring.ipc.MemFdServerLifecycle;
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 @EnableConfigurationProperties(MemFdIpcProperties.class)
-public final class MemFdIpcAutoConfiguration {
+public final class MemFdIpcServerAutoConfiguration {
 
     /**
      * The server; the handler is a required dependency on purpose (see the class comment). Without a buffer limit of

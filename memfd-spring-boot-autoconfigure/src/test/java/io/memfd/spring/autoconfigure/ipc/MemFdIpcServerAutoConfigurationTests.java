@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The IPC server and client beans: when they exist, how the properties shape them, that the server lives and dies with
  * the context (socket file included), and that the application's own beans win.
  */
-class MemFdIpcAutoConfigurationTests {
+class MemFdIpcServerAutoConfigurationTests {
 
     private static final byte[] HEADER = "header".getBytes(StandardCharsets.UTF_8);
 
@@ -49,7 +49,7 @@ class MemFdIpcAutoConfigurationTests {
     Path directory;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class));
 
     @Test
     void noServerAndNoClientByDefault() {
@@ -319,11 +319,11 @@ class MemFdIpcAutoConfigurationTests {
     @Test
     void theDefaultPathIsNamedAfterTheApplication() {
         Path directory = MemFdServer.defaultDirectory();
-        assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment())).isEqualTo(directory.resolve(
+        assertThat(MemFdIpcServerAutoConfiguration.defaultPath(new MockEnvironment())).isEqualTo(directory.resolve(
                 "memfd.sock"));
-        assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment()
+        assertThat(MemFdIpcServerAutoConfiguration.defaultPath(new MockEnvironment()
             .withProperty("spring.application.name", "orders"))).isEqualTo(directory.resolve("memfd-orders.sock"));
-        assertThat(MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment()
+        assertThat(MemFdIpcServerAutoConfiguration.defaultPath(new MockEnvironment()
             .withProperty("spring.application.name", " my app/v2 "))).isEqualTo(directory.resolve(
                     "memfd-my_app_v2.sock"));
     }
@@ -332,7 +332,7 @@ class MemFdIpcAutoConfigurationTests {
     void theDefaultSocketIsInADirectoryOnlyThisUserMayEnter() throws IOException {
         // In a directory others may write to, another user could take the path first, or stand in while the server
         // is down and receive what senders send.
-        Path socket = MemFdIpcAutoConfiguration.defaultPath(new MockEnvironment());
+        Path socket = MemFdIpcServerAutoConfiguration.defaultPath(new MockEnvironment());
         Path directory = socket.getParent();
 
         assertThat(Files.isSymbolicLink(directory)).isFalse();
