@@ -263,6 +263,11 @@ public class MemFdIpcProperties implements Validator {
         }
     }
 
+    /** Whether a set of uids is unset: null (set so from code) or empty (the default) both mean this user only. */
+    static boolean isUnset(@Nullable Set<Long> uids) {
+        return uids == null || uids.isEmpty();
+    }
+
     /** Validates the server's and the client's settings, each as Spring Boot binds it. */
     @Override
     public boolean supports(Class<?> type) {

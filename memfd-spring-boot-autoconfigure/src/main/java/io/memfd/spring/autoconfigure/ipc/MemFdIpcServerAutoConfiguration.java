@@ -5,20 +5,17 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
-import io.memfd.ipc.MemFdClient;
 import io.memfd.ipc.MemFdHandler;
 import io.memfd.ipc.MemFdServer;
 import io.memfd.ipc.MemFdServerListener;
@@ -28,18 +25,14 @@ import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 
 /**
- * Auto-configuration for zero-copy IPC ({@code memfd.ipc.*}, {@link MemFdIpcProperties}); present wherever memfd
- * support is (a single {@link MemFdFactory} bean, or a primary one, exists).
- * <ul>
- * <li>With {@code memfd.ipc.server.enabled=true}, a {@link MemFdServerLifecycle} that serves the socket while the
- * context runs and hands each accepted buffer to the application's {@link MemFdHandler} bean. Buffers are adopted
- * through the {@code MemFdFactory}, so its registry lists them and its limits apply. Every
+ * Auto-configuration of the zero-copy IPC server ({@code memfd.ipc.server.*}, {@link MemFdIpcProperties.Server}), where
+ * memfd support is (a single {@link MemFdFactory} bean, or a primary one, exists). It binds and validates
+ * {@code memfd.ipc.*} in any case; with {@code memfd.ipc.server.enabled=true} it adds a {@link MemFdServerLifecycle} that
+ * serves the socket while the context runs and hands each accepted buffer to the application's {@link MemFdHandler}
+ * bean. Buffers are adopted through the {@code MemFdFactory}, so its registry lists them and its limits apply. Every
  * {@link MemFdServerListener} bean hears of accepted and rejected messages (the Actuator metrics are one). Without a
  * handler bean, start-up fails with Spring Boot's report of the missing bean: a server that was asked for and cannot
  * serve should not pass unnoticed.
- * <li>With {@code memfd.ipc.client.path} set, a {@link MemFdClient} for that server. There is no default path for the
- * client: sending buffers to a guessed socket would hand them to whoever created it.
- * </ul>
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
@@ -72,27 +65,11 @@ public final class MemFdIpcServerAutoConfiguration {
             .shutdownTimeout(server.getShutdownTimeout())
             .listener(allOf(listeners.orderedStream().toList()));
         maxBufferSize.ifPresent(builder::maxBufferSize);
-        if (!isEmpty(server.getAllowedUids())) {
+        if (!MemFdIpcProperties.isUnset(server.getAllowedUids())) {
             builder.allowedUids(server.getAllowedUids());
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return new MemFdServerLifecycle(builder, describe(server, maxBufferSize));
-    }
-
-    /** The client; it connects on first use, so it may be created before its server starts. */
-    @Bean
-    @ConditionalOnMissingBean
-    @ConditionalOnProperty("memfd.ipc.client.path")
-    MemFdClient memFdClient(MemFdIpcProperties properties) {
-        MemFdIpcProperties.Client client = properties.getClient();
-        MemFdClient.Builder builder = MemFdClient.builder(client.getPath())
-            .connectTimeout(client.getConnectTimeout())
-            .replyTimeout(client.getReplyTimeout())
-            .maxPayloadSize((int) client.getMaxPayloadSize().toBytes());
-        if (!isEmpty(client.getAllowedServerUids())) {
-            builder.allowedServerUids(client.getAllowedServerUids());
-        }
-        return builder.build();
     }
 
     /**
@@ -108,18 +85,13 @@ public final class MemFdIpcServerAutoConfiguration {
 
     private static String describe(MemFdIpcProperties.Server server, OptionalLong maxBufferSize) {
         Set<Seal> seals = server.getRequiredSeals();
-        String uids = isEmpty(server.getAllowedUids()) ? "this user only" : "uids " + server.getAllowedUids();
+        String uids = MemFdIpcProperties.isUnset(server.getAllowedUids()) ? "this user only" : "uids " + server.getAllowedUids();
         String limit = maxBufferSize.isPresent() ? ", buffers up to " + maxBufferSize.getAsLong() + " bytes" : "";
         String unsafe = seals.contains(Seal.SHRINK) ? ""
                 : "; shrink is not required, so received buffers cannot be mapped";
         String growable = seals.contains(Seal.GROW) ? ""
                 : "; grow is not required, so senders can grow buffers past the limits after they were accepted";
         return "mode " + server.getFileMode() + ", " + uids + ", required seals " + seals + limit + unsafe + growable;
-    }
-
-    /** Whether a set of uids is unset: null (set so from code) or empty (the properties' default) both mean it. */
-    private static boolean isEmpty(@Nullable Set<Long> uids) {
-        return uids == null || uids.isEmpty();
     }
 
     /** Tells every listener, in order. */

@@ -39,7 +39,8 @@ class MemFdIpcPropertiesValidationTests {
     Path directory;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class,
+                MemFdIpcClientAutoConfiguration.class));
 
     @Test
     void defaults() {

@@ -30,20 +30,23 @@ import io.memfd.ipc.MemFdServerListener;
 import io.memfd.ipc.MessageRejectedException;
 import io.memfd.ipc.PeerCredentials;
 import io.memfd.ipc.RejectReason;
-import io.memfd.ipc.ServerUnavailableException;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.autoconfigure.ipc.IpcTestSupport.EchoHandler;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 
+import static io.memfd.spring.autoconfigure.ipc.IpcTestSupport.HEADER;
+import static io.memfd.spring.autoconfigure.ipc.IpcTestSupport.assertRejected;
+import static io.memfd.spring.autoconfigure.ipc.IpcTestSupport.ownUid;
+import static io.memfd.spring.autoconfigure.ipc.IpcTestSupport.sealed;
+import static io.memfd.spring.autoconfigure.ipc.IpcTestSupport.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The IPC server and client beans: when they exist, how the properties shape them, that the server lives and dies with
- * the context (socket file included), and that the application's own beans win.
+ * The IPC server bean: when it exists, how the properties shape it, that it lives and dies with the context (socket
+ * file included), and that the application's own bean wins.
  */
 class MemFdIpcServerAutoConfigurationTests {
-
-    private static final byte[] HEADER = "header".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path directory;
@@ -52,12 +55,11 @@ class MemFdIpcServerAutoConfigurationTests {
         .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class));
 
     @Test
-    void noServerAndNoClientByDefault() {
+    void noServerByDefault() {
         this.runner.withUserConfiguration(EchoHandler.class)
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(MemFdIpcProperties.class)
-                .doesNotHaveBean(MemFdServerLifecycle.class)
-                .doesNotHaveBean(MemFdClient.class));
+                .doesNotHaveBean(MemFdServerLifecycle.class));
     }
 
     @Test
@@ -120,27 +122,8 @@ class MemFdIpcServerAutoConfigurationTests {
     void nothingWhereMemfdSupportIsOff() {
         this.runner.withUserConfiguration(EchoHandler.class)
             .withPropertyValues("memfd.enabled=false", "memfd.ipc.server.enabled=true",
-                    "memfd.ipc.server.path=" + this.directory.resolve("off.sock"),
-                    "memfd.ipc.client.path=" + this.directory.resolve("off.sock"))
-            .run((context) -> assertThat(context).hasNotFailed()
-                .doesNotHaveBean(MemFdServerLifecycle.class)
-                .doesNotHaveBean(MemFdClient.class));
-    }
-
-    @Test
-    void theClientBeanSendsToTheConfiguredPath() {
-        Path socket = this.directory.resolve("client.sock");
-        this.runner.withUserConfiguration(EchoHandler.class)
-            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket,
-                    "memfd.ipc.client.path=" + socket)
-            .run((context) -> {
-                MemFdClient client = context.getBean(MemFdClient.class);
-                assertThat(client.path()).isEqualTo(socket);
-                try (MemFd buffer = sealed(context.getBean(MemFdFactory.class), 123)) {
-                    assertThat(new String(client.send(HEADER, buffer), StandardCharsets.UTF_8))
-                        .isEqualTo("123 bytes");
-                }
-            });
+                    "memfd.ipc.server.path=" + this.directory.resolve("off.sock"))
+            .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdServerLifecycle.class));
     }
 
     @Test
@@ -214,27 +197,6 @@ class MemFdIpcServerAutoConfigurationTests {
     }
 
     @Test
-    void theClientBeanSendsNothingToAServerOfAUserItDoesNotAllow() throws IOException {
-        Path socket = this.directory.resolve("untrusted.sock");
-        long me = ownUid();
-        long someoneElse = me + 1;
-        this.runner.withUserConfiguration(EchoHandler.class)
-            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket,
-                    "memfd.ipc.client.path=" + socket, "memfd.ipc.client.allowed-server-uids=" + someoneElse)
-            .run((context) -> {
-                MemFdFactory factory = context.getBean(MemFdFactory.class);
-                try (MemFd buffer = sealed(factory, 1)) {
-                    assertThatExceptionOfType(ServerUnavailableException.class)
-                        .isThrownBy(() -> context.getBean(MemFdClient.class).send(HEADER, buffer))
-                        .withMessageContaining("runs as uid " + me)
-                        .withMessageEndingWith("not as a user this client allows [" + someoneElse + "]; nothing was sent");
-                    // Only the buffer above: the server adopted none.
-                    assertThat(factory.registry().count()).isOne();
-                }
-            });
-    }
-
-    @Test
     void byDefaultReceivedBuffersMustBeSealedAgainstShrinkingAndGrowing() {
         Path socket = this.directory.resolve("defaults.sock");
         this.runner.withUserConfiguration(EchoHandler.class)
@@ -302,15 +264,11 @@ class MemFdIpcServerAutoConfigurationTests {
         Path socket = this.directory.resolve("configured.sock");
         MemFdServerLifecycle server = new MemFdServerLifecycle(MemFdServer.builder(this.directory.resolve("own.sock"))
             .handler((request) -> null), "the application's own");
-        MemFdClient client = MemFdClient.builder(this.directory.resolve("elsewhere.sock")).build();
         this.runner.withUserConfiguration(EchoHandler.class)
             .withBean(MemFdServerLifecycle.class, () -> server)
-            .withBean(MemFdClient.class, () -> client)
-            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket,
-                    "memfd.ipc.client.path=" + socket)
+            .withPropertyValues("memfd.ipc.server.enabled=true", "memfd.ipc.server.path=" + socket)
             .run((context) -> {
                 assertThat(context).getBean(MemFdServerLifecycle.class).isSameAs(server);
-                assertThat(context).getBean(MemFdClient.class).isSameAs(client);
                 assertThat(server.isRunning()).isTrue();
                 assertThat(socket).doesNotExist();
             });
@@ -352,37 +310,6 @@ class MemFdIpcServerAutoConfigurationTests {
                 assertThat(Files.exists(socket, LinkOption.NOFOLLOW_LINKS)).isTrue();
             });
         assertThat(socket).doesNotExist();
-    }
-
-    /** The owner of /proc/self is this process's effective user. */
-    private static long ownUid() throws IOException {
-        return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-    }
-
-    private static MemFd sealed(MemFdFactory factory, int size) {
-        return factory.createSealed("sent", new byte[size]);
-    }
-
-    /** Sends {@code buffer} from a client of its own, and closes the buffer: the server holds its own descriptor. */
-    private static String send(Path socket, MemFd buffer) {
-        try (MemFdClient client = MemFdClient.builder(socket).build(); buffer) {
-            return new String(client.send(HEADER, buffer), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static void assertRejected(Path socket, MemFd buffer, RejectReason reason) {
-        assertThatExceptionOfType(MessageRejectedException.class).isThrownBy(() -> send(socket, buffer))
-            .satisfies((e) -> assertThat(e.reason()).isEqualTo(reason));
-    }
-
-    /** Replies with the buffer's size. */
-    @Configuration(proxyBeanMethods = false)
-    static class EchoHandler {
-        @Bean
-        MemFdHandler echoHandler() {
-            return (request) -> (request.hasBuffer() ? request.buffer().size() + " bytes" : "no buffer")
-                .getBytes(StandardCharsets.UTF_8);
-        }
     }
 
     @Configuration(proxyBeanMethods = false)
