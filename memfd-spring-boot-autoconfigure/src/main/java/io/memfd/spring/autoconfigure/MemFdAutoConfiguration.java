@@ -65,7 +65,7 @@ public final class MemFdAutoConfiguration {
         MemFdOptions options = MemFdOptions.defaults()
             .closeOnExec(properties.isCloseOnExec())
             .executable(!properties.isNoexec())
-            .hugePages(MemFdProperties.hugePageSize(properties.getHugePages()).orElse(null));
+            .hugePages(properties.getHugePages().pageSize().orElse(null));
         MemFdFactory.Builder builder = MemFdFactory.builder()
             .options(options)
             .defaultSeals(properties.getDefaultSeals())

@@ -1,8 +1,6 @@
 package io.memfd.spring.autoconfigure;
 
 import java.util.EnumSet;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -11,7 +9,6 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
-import io.memfd.HugePageSize;
 import io.memfd.LeakDetection;
 import io.memfd.MemFd;
 import io.memfd.Seal;
@@ -79,7 +76,7 @@ public class MemFdProperties implements Validator {
      * buffers need pages reserved in /sys/kernel/mm/hugepages, cannot be written with write(2) (only through a
      * mapping, so the copying methods of MemFdResources fail on them), and have sizes in whole pages.
      */
-    private String hugePages = "none";
+    private HugePages hugePages = HugePages.NONE;
 
     /**
      * What happens when a buffer becomes unreachable without being closed: the garbage collector always closes it;
@@ -152,11 +149,11 @@ public class MemFdProperties implements Validator {
         this.closeOnExec = closeOnExec;
     }
 
-    public String getHugePages() {
+    public HugePages getHugePages() {
         return this.hugePages;
     }
 
-    public void setHugePages(String hugePages) {
+    public void setHugePages(HugePages hugePages) {
         this.hugePages = hugePages;
     }
 
@@ -192,34 +189,10 @@ public class MemFdProperties implements Validator {
             errors.rejectValue("namePrefix", "memfd.invalid", e.getMessage());
         }
         try {
-            hugePageSize(properties.hugePages);
+            properties.hugePages.pageSize();
         } catch (IllegalArgumentException e) {
             errors.rejectValue("hugePages", "memfd.invalid", e.getMessage());
         }
-    }
-
-    /**
-     * The huge page size a {@code memfd.huge-pages} value names, or empty for {@code none}.
-     *
-     * @throws IllegalArgumentException if the value is not a huge page size this kernel offers; the message says why
-     */
-    static Optional<HugePageSize> hugePageSize(@Nullable String value) {
-        if (value == null || value.isBlank() || value.trim().toLowerCase(Locale.ROOT).equals("none")) {
-            return Optional.empty();
-        }
-        DataSize size;
-        try {
-            size = DataSize.parse(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("must be none or a huge page size such as 2MB or 1GB");
-        }
-        HugePageSize pageSize = HugePageSize.ofBytes(size.toBytes()).orElseThrow(() -> new IllegalArgumentException(
-                "not a huge page size; the sizes Linux knows are " + EnumSet.allOf(HugePageSize.class)));
-        if (!pageSize.isOfferedByKernel()) {
-            throw new IllegalArgumentException("this kernel does not offer " + pageSize + " huge pages; it offers "
-                    + HugePageSize.offeredByKernel() + " (see /sys/kernel/mm/hugepages)");
-        }
-        return Optional.of(pageSize);
     }
 
     private static void rejectUnlessPositive(Errors errors, String field, @Nullable DataSize size) {
