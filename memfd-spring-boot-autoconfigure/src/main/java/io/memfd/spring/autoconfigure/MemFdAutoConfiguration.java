@@ -64,7 +64,7 @@ public final class MemFdAutoConfiguration {
         // kernelFeatures is taken so that the availability check runs before any factory exists.
         MemFdOptions options = MemFdOptions.defaults()
             .closeOnExec(properties.isCloseOnExec())
-            .executable(!properties.isNoexec())
+            .executable(properties.isExecutable())
             .hugePages(properties.getHugePages().pageSize().orElse(null));
         MemFdFactory.Builder builder = MemFdFactory.builder()
             .options(options)

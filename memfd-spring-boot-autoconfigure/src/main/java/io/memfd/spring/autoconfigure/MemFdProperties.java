@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -63,10 +64,11 @@ public class MemFdProperties implements Validator {
     private String namePrefix = "";
 
     /**
-     * Whether buffers are created non-executable, with MFD_NOEXEC_SEAL where the kernel has it (Linux 6.3+). Turn
-     * off only to execute code from a buffer; the vm.memfd_noexec=2 policy forbids executable buffers.
+     * Whether buffers may be executed. When false, they are created with MFD_NOEXEC_SEAL where the kernel has it
+     * (Linux 6.3+). Turn on only to execute code from a buffer; the vm.memfd_noexec=2 policy forbids executable
+     * buffers.
      */
-    private boolean noexec = true;
+    private boolean executable;
 
     /** Whether buffer descriptors are closed in programs the application executes (MFD_CLOEXEC). */
     private boolean closeOnExec = true;
@@ -133,12 +135,32 @@ public class MemFdProperties implements Validator {
         this.namePrefix = namePrefix;
     }
 
-    public boolean isNoexec() {
-        return this.noexec;
+    public boolean isExecutable() {
+        return this.executable;
     }
 
+    public void setExecutable(boolean executable) {
+        this.executable = executable;
+    }
+
+    /**
+     * The opposite of {@link #isExecutable()}, under the property's old name. Its deprecation names no replacement on
+     * purpose: tools that move a value to the replacement (the properties migrator, IDEs) would turn
+     * {@code memfd.noexec=true} into {@code memfd.executable=true}.
+     *
+     * @deprecated since 0.1.0 for removal; use {@code memfd.executable} with the opposite value
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    @DeprecatedConfigurationProperty(reason = "Use memfd.executable with the opposite value: memfd.noexec=false is"
+            + " memfd.executable=true", since = "0.1.0")
+    public boolean isNoexec() {
+        return !this.executable;
+    }
+
+    /** @deprecated since 0.1.0 for removal; use {@link #setExecutable(boolean)} with the opposite value */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public void setNoexec(boolean noexec) {
-        this.noexec = noexec;
+        this.executable = !noexec;
     }
 
     public boolean isCloseOnExec() {

@@ -42,7 +42,7 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdWebProperties.Serving.class, "memfd.web.serving."));
         expected.putAll(properties(MemFdWebProperties.ProblemDetails.class, "memfd.web.problem-details."));
         expected.putAll(properties(MemFdWebProperties.Multipart.class, "memfd.web.multipart."));
-        assertThat(expected).hasSize(10 + 10 + 5 + 4);
+        assertThat(expected).hasSize(11 + 10 + 5 + 4);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))
@@ -69,6 +69,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.default-seals")).isEqualTo(List.of("write", "shrink", "grow", "seal"));
         assertThat(defaultOf("memfd.huge-pages")).isEqualTo("none");
         assertThat(defaultOf("memfd.leak-detection")).isEqualTo("report");
+        assertThat(defaultOf("memfd.executable")).isEqualTo(false);
         assertThat(defaultOf("memfd.noexec")).isEqualTo(true);
         assertThat(defaultOf("memfd.close-on-exec")).isEqualTo(true);
         assertThat(defaultOf("memfd.name-prefix")).isEqualTo("");
@@ -93,6 +94,16 @@ class ConfigurationMetadataTests {
             assertThat(JsonPath.<List<Object>>read(this.metadata,
                     "$.properties[?(@.name == '" + name + "')].defaultValue")).as(name).isEmpty();
         }
+    }
+
+    @Test
+    void noexecIsDeprecatedForExecutableWithoutAReplacementThatToolsWouldCopyItsValueTo() {
+        Map<String, Object> deprecation = JsonPath
+            .<List<Map<String, Object>>>read(this.metadata, "$.properties[?(@.name == 'memfd.noexec')].deprecation")
+            .get(0);
+        // Level warning (the default): it still works.
+        assertThat(deprecation).doesNotContainKey("level").doesNotContainKey("replacement");
+        assertThat((String) deprecation.get("reason")).contains("memfd.executable", "opposite value");
     }
 
     @Test

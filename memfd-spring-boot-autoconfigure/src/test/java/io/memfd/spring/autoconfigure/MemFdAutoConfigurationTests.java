@@ -64,7 +64,7 @@ class MemFdAutoConfigurationTests {
     void bindsEveryPropertyIntoTheFactory() {
         this.runner
             .withPropertyValues("memfd.max-size=1KB", "memfd.max-total-size=4KB",
-                    "memfd.default-seals=future-write,shrink", "memfd.name-prefix=app-", "memfd.noexec=false",
+                    "memfd.default-seals=future-write,shrink", "memfd.name-prefix=app-", "memfd.executable=true",
                     "memfd.close-on-exec=false", "memfd.leak-detection=trace", "memfd.huge-pages=2MB")
             .run((context) -> {
                 MemFdProperties properties = context.getBean(MemFdProperties.class);
@@ -81,6 +81,7 @@ class MemFdAutoConfigurationTests {
 
     @Test
     void boundPropertiesShapeRealMemfds() {
+        // memfd.noexec, memfd.executable's deprecated opposite, still works.
         this.runner
             .withPropertyValues("memfd.max-size=1KB", "memfd.default-seals=write,grow", "memfd.name-prefix=app-",
                     "memfd.noexec=false", "memfd.close-on-exec=false")
