@@ -1,4 +1,4 @@
-package io.memfd.spring.autoconfigure;
+package io.memfd.spring.autoconfigure.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,13 +24,12 @@ import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.actuate.endpoint.MemFdEndpoint;
 import io.memfd.spring.autoconfigure.actuate.endpoint.MemFdEndpointAutoConfiguration;
-import io.memfd.spring.autoconfigure.health.MemFdHealthContributorAutoConfiguration;
 import io.memfd.spring.health.MemFdHealthIndicator;
 import io.memfd.spring.metrics.MemFdMetrics;
 import io.memfd.spring.autoconfigure.metrics.MemFdMetricsAutoConfiguration;
 
 /** Which Actuator parts appear, with which libraries, beans and properties; and that user beans win. */
-class MemFdActuatorAutoConfigurationTests {
+class MemFdHealthContributorAutoConfigurationTests {
 
     private static final String EXPOSE = "management.endpoints.web.exposure.include=memfd";
 
