@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.MeterRegistry;
-
-import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -22,52 +19,17 @@ import io.memfd.KernelFeatures;
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
-import io.memfd.spring.actuate.endpoint.MemFdEndpoint;
-import io.memfd.spring.autoconfigure.actuate.endpoint.MemFdEndpointAutoConfiguration;
 import io.memfd.spring.health.MemFdHealthIndicator;
+import io.memfd.spring.autoconfigure.TwoFactories;
 import io.memfd.spring.metrics.MemFdMetrics;
 import io.memfd.spring.autoconfigure.metrics.MemFdMetricsAutoConfiguration;
 
-/** Which Actuator parts appear, with which libraries, beans and properties; and that user beans win. */
+/** When the memfd health component appears, with which libraries, beans and properties; and that a user bean wins. */
 class MemFdHealthContributorAutoConfigurationTests {
-
-    private static final String EXPOSE = "management.endpoints.web.exposure.include=memfd";
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class,
-                    MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-                    SimpleMetricsExportAutoConfiguration.class, MemFdMetricsAutoConfiguration.class,
-                    MemFdHealthContributorAutoConfiguration.class, MemFdEndpointAutoConfiguration.class));
-
-    @Test
-    void metricsAreBoundToTheMeterRegistry() {
-        runner.run(context -> {
-            assertThat(context).hasSingleBean(MemFdMetrics.class);
-            MeterRegistry meters = context.getBean(MeterRegistry.class);
-            try (MemFd memfd = context.getBean(MemFdFactory.class).createSealed("counted", new byte[42])) {
-                assertThat(meters.get("memfd.buffer.count").tag("state", "sealed").gauge().value()).isEqualTo(1);
-                // One page and about 1 KiB for its file.
-                assertThat(meters.get("memfd.buffer.memory.used").tag("state", "sealed").gauge().value())
-                        .isEqualTo(4096 + 1024);
-            }
-        });
-    }
-
-    @Test
-    void noMetricsWithoutMicrometer() {
-        runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdMetrics.class)
-                        .hasSingleBean(MemFdHealthIndicator.class));
-    }
-
-    @Test
-    void noMetricsWithoutAMeterRegistry() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class,
-                        MemFdMetricsAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MemFdFactory.class)
-                        .doesNotHaveBean(MemFdMetrics.class));
-    }
+                    MemFdHealthContributorAutoConfiguration.class));
 
     @Test
     void healthIndicatorIsTheMemfdComponent() {
@@ -89,7 +51,10 @@ class MemFdHealthContributorAutoConfigurationTests {
 
     @Test
     void noHealthIndicatorWithoutBootHealth() {
-        runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                MemFdMetricsAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdHealthIndicator.class)
                         .hasSingleBean(MemFdMetrics.class));
     }
@@ -115,62 +80,30 @@ class MemFdHealthContributorAutoConfigurationTests {
     }
 
     @Test
-    void endpointOnlyWhenExposed() {
-        runner.run(context -> assertThat(context).doesNotHaveBean(MemFdEndpoint.class));
-        runner.withPropertyValues(EXPOSE).run(context -> assertThat(context).hasSingleBean(MemFdEndpoint.class));
-        // Every operation reads, so read-only access keeps all of it; no access removes it.
-        runner.withPropertyValues(EXPOSE, "management.endpoint.memfd.access=READ_ONLY")
-                .run(context -> assertThat(context).hasSingleBean(MemFdEndpoint.class));
-        runner.withPropertyValues(EXPOSE, "management.endpoint.memfd.access=NONE")
-                .run(context -> assertThat(context).doesNotHaveBean(MemFdEndpoint.class));
-    }
-
-    @Test
-    void noEndpointWithoutActuator() {
-        runner.withClassLoader(new FilteredClassLoader(Endpoint.class)).withPropertyValues(EXPOSE)
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdEndpoint.class));
-    }
-
-    @Test
     void theStarterAloneWorksWithoutAnyActuatorLibrary() {
-        // Boot's own metrics auto-configurations would not be on such a class path either.
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class,
-                        MemFdMetricsAutoConfiguration.class, MemFdHealthContributorAutoConfiguration.class,
-                        MemFdEndpointAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate",
-                "org.springframework.boot.health", "org.springframework.boot.micrometer")).withPropertyValues(EXPOSE)
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate",
+                "org.springframework.boot.health", "org.springframework.boot.micrometer"))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MemFdFactory.class)
-                        .doesNotHaveBean(MemFdMetrics.class).doesNotHaveBean(MemFdHealthIndicator.class)
-                        .doesNotHaveBean(MemFdEndpoint.class));
+                        .doesNotHaveBean(MemFdHealthIndicator.class));
     }
 
     @Test
     void nothingWithoutAMemFdFactory() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        MemFdMetricsAutoConfiguration.class, MemFdHealthContributorAutoConfiguration.class,
-                        MemFdEndpointAutoConfiguration.class))
-                .withPropertyValues(EXPOSE)
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdMetrics.class)
-                        .doesNotHaveBean(MemFdHealthIndicator.class).doesNotHaveBean(MemFdEndpoint.class));
+                .withConfiguration(AutoConfigurations.of(MemFdHealthContributorAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdHealthIndicator.class));
     }
 
     @Test
     void twoFactoriesWithoutAPrimaryOneBackOffInsteadOfFailing() {
-        runner.withUserConfiguration(TwoFactories.class).withPropertyValues(EXPOSE)
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdMetrics.class)
-                        .doesNotHaveBean(MemFdHealthIndicator.class).doesNotHaveBean(MemFdEndpoint.class));
+        runner.withUserConfiguration(TwoFactories.class)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MemFdHealthIndicator.class));
     }
 
     @Test
-    void userBeansWin() {
-        runner.withUserConfiguration(UserBeans.class).withPropertyValues(EXPOSE).run(context -> {
-            assertThat(context.getBean(MemFdMetrics.class)).isSameAs(context.getBean(UserBeans.class).metrics);
-            assertThat(context.getBean("memfdHealthIndicator")).isSameAs(context.getBean(UserBeans.class).health);
-            assertThat(context.getBean(MemFdEndpoint.class)).isSameAs(context.getBean(UserBeans.class).endpoint);
-        });
+    void aUserBeanWins() {
+        runner.withUserConfiguration(UserBeans.class).run(context -> assertThat(context.getBean("memfdHealthIndicator"))
+                .isSameAs(context.getBean(UserBeans.class).health));
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -184,26 +117,10 @@ class MemFdHealthContributorAutoConfigurationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
-    static class TwoFactories {
-
-        @Bean(destroyMethod = "close")
-        MemFdFactory firstFactory() {
-            return MemFdFactory.builder().build();
-        }
-
-        @Bean(destroyMethod = "close")
-        MemFdFactory secondFactory() {
-            return MemFdFactory.builder().build();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
     static class UserBeans {
 
         final MemFdFactory factory = MemFdFactory.builder().build();
-        final MemFdMetrics metrics = new MemFdMetrics(factory.registry());
         final MemFdHealthIndicator health = new MemFdHealthIndicator(factory, KernelFeatures.detect(), 0.5);
-        final MemFdEndpoint endpoint = new MemFdEndpoint(factory.registry());
 
         @Bean(destroyMethod = "close")
         MemFdFactory userFactory() {
@@ -211,18 +128,8 @@ class MemFdHealthContributorAutoConfigurationTests {
         }
 
         @Bean
-        MemFdMetrics userMetrics() {
-            return metrics;
-        }
-
-        @Bean
         MemFdHealthIndicator memfdHealthIndicator() {
             return health;
-        }
-
-        @Bean
-        MemFdEndpoint userEndpoint() {
-            return endpoint;
         }
     }
 }
