@@ -1,4 +1,4 @@
-package io.memfd.spring.web;
+package io.memfd.spring.web.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +19,7 @@ import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
+import io.memfd.spring.web.MemFdWebProperties;
 import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;
 import io.memfd.spring.web.reactive.MemFdPartHttpMessageReader;
 import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
@@ -33,7 +34,7 @@ import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
  * Which web beans appear where: each only with its web stack, each switched off by its property, each backing off for
  * the application's own.
  */
-class MemFdWebAutoConfigurationTests {
+class MemFdWebFluxAutoConfigurationTests {
 
     private static final AutoConfigurations MEMFD = AutoConfigurations.of(MemFdAutoConfiguration.class,
             MemFdReactiveAutoConfiguration.class, MemFdWebFluxAutoConfiguration.class,
