@@ -2,37 +2,25 @@ package io.memfd.spring.web.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
-import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.codec.ServerCodecConfigurer;
-import reactor.core.publisher.Mono;
 
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
-import io.memfd.spring.web.MemFdWebProperties;
-import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;
-import io.memfd.spring.web.reactive.MemFdPartHttpMessageReader;
-import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
-import io.memfd.spring.web.reactive.MemFdResourceCodecCustomizer;
-import io.memfd.spring.web.reactive.MemFdResourceHttpMessageWriter;
-import io.memfd.spring.web.reactive.MemFdWebFluxAutoConfiguration;
 import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
 import io.memfd.spring.web.servlet.MemFdWebMvcAutoConfiguration;
 import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
 
 /**
- * Which web beans appear where: each only with its web stack, each switched off by its property, each backing off for
- * the application's own.
+ * Which WebFlux beans appear where: only in a WebFlux application, each switched off by its property, each backing off
+ * for the application's own. (The MVC auto-configuration is present too: its beans must stay out.)
  */
 class MemFdWebFluxAutoConfigurationTests {
 
@@ -42,8 +30,6 @@ class MemFdWebFluxAutoConfigurationTests {
 
     private final ReactiveWebApplicationContextRunner webFlux = new ReactiveWebApplicationContextRunner()
         .withConfiguration(MEMFD);
-
-    private final WebApplicationContextRunner mvc = new WebApplicationContextRunner().withConfiguration(MEMFD);
 
     @Test
     void aWebFluxApplicationGetsTheWriterAndTheProblemHandlerButNoMemfdMultipartUnlessAsked() {
@@ -87,37 +73,11 @@ class MemFdWebFluxAutoConfigurationTests {
     }
 
     @Test
-    void theIdleTimeoutIsTheProperty() {
-        this.webFlux.withPropertyValues("memfd.web.upload-idle-timeout=5s").run((context) -> assertThat(context
-            .getBean(MemFdWebProperties.class).getUploadIdleTimeout()).isEqualTo(Duration.ofSeconds(5)));
-        this.webFlux.withPropertyValues("memfd.web.upload-idle-timeout=0s")
-            .run((context) -> assertThat(context).hasFailed());
-    }
-
-    @Test
-    void anMvcApplicationGetsTheConverterAndTheResolver() {
-        this.mvc.run((context) -> assertThat(context).hasSingleBean(MemFdWebMvcConfigurer.class)
-            .hasSingleBean(MemFdProblemExceptionResolver.class)
-            .doesNotHaveBean(MemFdResourceCodecCustomizer.class)
-            .doesNotHaveBean(MemFdProblemWebExceptionHandler.class));
-        this.mvc.withPropertyValues("memfd.web.serving.enabled=false", "memfd.web.problem-details.enabled=false")
-            .run((context) -> assertThat(context).doesNotHaveBean(MemFdWebMvcConfigurer.class)
-                .doesNotHaveBean(MemFdProblemExceptionResolver.class));
-    }
-
-    @Test
-    void anApplicationWithoutAWebServerGetsNoWebBeans() {
+    void anApplicationWithoutAWebServerGetsNoWebFluxBeans() {
         new ApplicationContextRunner().withConfiguration(MEMFD).run((context) -> assertThat(context)
             .hasSingleBean(ReactiveMemFdResources.class)
             .doesNotHaveBean(MemFdResourceCodecCustomizer.class)
-            .doesNotHaveBean(MemFdWebMvcConfigurer.class)
-            .doesNotHaveBean(MemFdProblemExceptionResolver.class));
-    }
-
-    @Test
-    void withoutReactorThereIsNoReactiveIngestion() {
-        new ApplicationContextRunner().withConfiguration(MEMFD).withClassLoader(new FilteredClassLoader(Mono.class))
-            .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ReactiveMemFdResources.class));
+            .doesNotHaveBean(MemFdProblemWebExceptionHandler.class));
     }
 
     @Configuration(proxyBeanMethods = false)
