@@ -175,8 +175,9 @@ public class MemFdProperties implements Validator {
         return this.hugePages;
     }
 
-    public void setHugePages(HugePages hugePages) {
-        this.hugePages = hugePages;
+    /** Null, as code may set it, means normal pages rather than a NullPointerException at start-up. */
+    public void setHugePages(@Nullable HugePages hugePages) {
+        this.hugePages = (hugePages != null) ? hugePages : HugePages.NONE;
     }
 
     public LeakDetection getLeakDetection() {

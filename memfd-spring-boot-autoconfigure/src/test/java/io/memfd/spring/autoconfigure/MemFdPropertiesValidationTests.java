@@ -90,6 +90,14 @@ class MemFdPropertiesValidationTests {
     }
 
     @Test
+    void hugePagesSetToNullFromCodeMeanNormalPages() {
+        MemFdProperties properties = new MemFdProperties();
+        properties.setHugePages(null);
+        assertThat(properties.getHugePages()).isEqualTo(HugePages.NONE);
+        assertThat(properties.getHugePages().pageSize()).isEmpty();
+    }
+
+    @Test
     void namePrefixLongerThanTheKernelAllows() {
         assertStartupFails("memfd.name-prefix=" + "x".repeat(250), (analysis) -> assertThat(analysis.getDescription())
             .contains(origin("memfd.name-prefix"), "at most 249 bytes"));
