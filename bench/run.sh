@@ -7,6 +7,7 @@
 #   bench/run.sh --quick          1 short round (about 1.5 minutes): checks the harness, figures are rough
 #   bench/run.sh --rounds 5       more rounds (each about 2.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
+#   bench/run.sh --only 'geteuid get_seals'   only the pairs of these C ops (the other rows show as missing)
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     on another JDK (builds and runs with it)
 #
 # Each C peer runs right before or right after its JMH benchmark(s), alternating from round to round, so that both
@@ -25,12 +26,13 @@ source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
-rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true
+rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) rounds=1 warmups=2 warmup_ms=500 iterations=3 measure_ms=500 ;;
         --rounds) rounds="$2"; shift ;;
         --no-build) build=false ;;
+        --only) only=" $2 "; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -51,10 +53,14 @@ fi
 gcc -O2 -Wall -o "$out/memfd_bench" bench/c/memfd_bench.c
 
 # One C peer and the JMH benchmarks compared with it (benchmark names are regular expressions for JMH).
+# The native seam's benchmarks (NativeCallsBenchmark) run through JNA everywhere and through FFM on Java 22+.
+feature=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')
+if [ "$feature" -ge 22 ]; then seams="(Jna|Ffm)CallsBenchmark"; else seams="JnaCallsBenchmark"; fi
 pairs=(
     "create_close       CreateBenchmark.memfdCreateClose"
-    "create_write_seal  CreateBenchmark.memfdWrite(Heap|Direct)Seal"
-    "get_seals          CreateBenchmark.memfdSeals"
+    "create_write_seal  CreateBenchmark.memfdWrite(Heap|Direct)Seal|$seams.createWriteSeal"
+    "get_seals          CreateBenchmark.memfdSeals|$seams.getSeals"
+    "geteuid            $seams.geteuid"
     "tmpfs_write_delete CreateBenchmark.tmpfsFileWriteDelete"
     "mapped_sum         MappedReadBenchmark.mapped(GetLong|LongBuffer)"
     "pread_bounce       MappedReadBenchmark.read(AllBytes|IntoHeapArray)"
@@ -69,8 +75,9 @@ run_c() {
 # Prints "round<TAB>java:Class.method<TAB>ns per op" for each benchmark matching $2, from JMH's JSON result: the
 # median ("50.0" percentile) of the primary metric over the measured iterations.
 run_java() {
-    local log="$out/jmh-$stamp-$1-${2%%.*}.log" json="$out/jmh-$stamp.json"
-    "$java" -jar "$jar" "\\.$2\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
+    local tag="${2%%.*}" json="$out/jmh-$stamp.json"
+    local log="$out/jmh-$stamp-$1-${tag//[^A-Za-z0-9]/_}.log"
+    "$java" -jar "$jar" "\\.($2)\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
         -rf json -rff "$json" >> "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
     awk -v r="$1" -F'"' '
         $2 == "benchmark" { n = split($4, parts, "."); name = parts[n - 1] "." parts[n] }
@@ -97,6 +104,7 @@ for round in $(seq 1 "$rounds"); do
     loads="$loads $(load | cut -d, -f1)"
     for pair in "${pairs[@]}"; do
         read -r op benchmarks <<< "$pair"
+        [ -z "$only" ] || [[ "$only" == *" $op "* ]] || continue
         if [ $((round % 2)) = 1 ]; then
             run_c "$round" "$op"; run_java "$round" "$benchmarks"
         else
@@ -111,6 +119,15 @@ report_rows='create + close (calibration)|CreateBenchmark.memfdCreateClose|c:cre
 create + write 4 KiB byte[] + seal + close|CreateBenchmark.memfdWriteHeapSeal|c:create_write_seal|time|<= 1.5
 create + write 4 KiB direct + seal + close|CreateBenchmark.memfdWriteDirectSeal|c:create_write_seal|time|<= 1.5
 F_GET_SEALS (calibration)|CreateBenchmark.memfdSeals|c:get_seals|time|-
+seam JNA: geteuid|JnaCallsBenchmark.geteuid|c:geteuid|time|-
+seam FFM: geteuid|FfmCallsBenchmark.geteuid|c:geteuid|time|-
+seam JNA: F_GET_SEALS|JnaCallsBenchmark.getSeals|c:get_seals|time|-
+seam FFM: F_GET_SEALS|FfmCallsBenchmark.getSeals|c:get_seals|time|-
+seam JNA: create+write 4 KiB+seal+close|JnaCallsBenchmark.createWriteSeal|c:create_write_seal|time|-
+seam FFM: create+write 4 KiB+seal+close|FfmCallsBenchmark.createWriteSeal|c:create_write_seal|time|-
+seam FFM vs JNA: geteuid|FfmCallsBenchmark.geteuid|java:JnaCallsBenchmark.geteuid|speedup|-
+seam FFM vs JNA: F_GET_SEALS|FfmCallsBenchmark.getSeals|java:JnaCallsBenchmark.getSeals|speedup|-
+seam FFM vs JNA: create+write+seal+close|FfmCallsBenchmark.createWriteSeal|java:JnaCallsBenchmark.createWriteSeal|speedup|-
 /dev/shm temp file + write 4 KiB + delete|CreateBenchmark.tmpfsFileWriteDelete|c:tmpfs_write_delete|time|-
 memfd (byte[]) vs /dev/shm temp file, Java|CreateBenchmark.memfdWriteHeapSeal|java:CreateBenchmark.tmpfsFileWriteDelete|speedup|>= 1.7
 sum 64 MiB mapped, getLong|MappedReadBenchmark.mappedGetLong|c:mapped_sum|rate|>= 0.8

@@ -14,7 +14,10 @@
  * Ops (the JMH peer in brackets):
  *   create_close        memfd_create + close                                      [CreateBenchmark.memfdCreateClose]
  *   create_write_seal   memfd_create + pwrite 4 KiB + F_ADD_SEALS + close         [CreateBenchmark.memfdWrite*Seal]
+ *                                                                                 [*CallsBenchmark.createWriteSeal]
  *   get_seals           fcntl(F_GET_SEALS) on an open memfd                       [CreateBenchmark.memfdSeals]
+ *                                                                                 [*CallsBenchmark.getSeals]
+ *   geteuid             geteuid(): a system call doing nothing, a call's own cost [*CallsBenchmark.geteuid]
  *   tmpfs_write_delete  /dev/shm temp file: create, reopen, write 4 KiB, delete   [CreateBenchmark.tmpfsFileWriteDelete]
  *   mapped_sum          sum the 64-bit words of a mapped, sealed 64 MiB memfd     [MappedReadBenchmark.mapped*]
  *   pread_direct        pread the 64 MiB into a page-aligned buffer, one call     [MappedReadBenchmark.readIntoDirectBuffer]
@@ -70,6 +73,10 @@ static void get_seals(void) {
     int seals = fcntl(seals_fd, F_GET_SEALS);
     if (seals < 0) die("F_GET_SEALS");
     sink += seals;
+}
+
+static void get_euid(void) {
+    sink += geteuid();
 }
 
 /* What Files.createTempFile + Files.write + Files.delete ask of the kernel (strace): create exclusively, close, reopen
@@ -169,6 +176,7 @@ static const struct op OPS[] = {
     {"create_close", create_close, NULL},
     {"create_write_seal", create_write_seal, NULL},
     {"get_seals", get_seals, setup_seals},
+    {"geteuid", get_euid, NULL},
     {"tmpfs_write_delete", tmpfs_write_delete, NULL},
     {"mapped_sum", mapped_sum, setup_large},
     {"pread_direct", pread_direct, setup_large},

@@ -1,6 +1,7 @@
 package io.memfd.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,11 @@ public final class ChildJvm {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
+        // A run with a backend forced (-Dio.memfd.native=jna) forces it in its child JVMs too.
+        String backend = System.getProperty("io.memfd.native");
+        if (backend != null && !backend.isEmpty()) {
+            command.add("-Dio.memfd.native=" + backend);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
@@ -48,10 +54,17 @@ public final class ChildJvm {
         return command;
     }
 
-    /** Runs {@code command} and waits for it. */
+    /**
+     * Runs {@code command} and waits for it. Its pipes are closed here: left open, the JDK closes them on its own
+     * thread once the child has ended, a moment after this returns, in the middle of whatever the test does next.
+     */
     public static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
+        process.getOutputStream().close();
+        byte[] output;
+        try (InputStream out = process.getInputStream()) {
+            output = out.readAllBytes();
+        }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("child process did not exit: " + command);
