@@ -27,7 +27,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 # The application's runtime class path with Jetty in place of Tomcat, as an application that swapped the starters.
 cp=memfd-benchmarks/target/classes:$(tr ':' '\n' <memfd-benchmarks/target/classpath.txt | grep -v tomcat | paste -sd:)
-cp=$cp:$(cat memfd-benchmarks/target/jetty-classpath.txt)
+cp=$cp:$(tr ':' '\n' <memfd-benchmarks/target/jetty-classpath.txt | grep -v tomcat | paste -sd:)
 
 app=
 stop() { if [ -n "$app" ]; then kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; app=; fi; rm -rf "$work"; }
@@ -52,9 +52,8 @@ done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load $(load), $("$java" -version 2>&1 | head -1), $(grep -m1 'jetty-' "$work/app.log" | grep -o 'jetty-[0-9.]*')"
 for v in memfd file; do
-    threads=$(ls "/proc/$app/task" | sed 's/^/-p /')
-    # shellcheck disable=SC2086  # one -p per thread
-    strace -c -f -o "$work/strace-$v.txt" $threads &
+    # -f: every thread of the process, those running now and those started meanwhile.
+    strace -c -f -o "$work/strace-$v.txt" -p "$app" 2>/dev/null &
     tracer=$!
     sleep 1
     for _ in $(seq 1 "$REQUESTS"); do get "$v" >/dev/null; done
