@@ -45,7 +45,8 @@ import io.memfd.Seal;
  * it guards nothing;
  * <li>the memfd is not sealed against shrinking: a mapping of a file that shrinks kills the JVM with {@code SIGBUS},
  * so only a {@link Seal#SHRINK}-sealed memfd is mapped (and never made unshrinkable behind its owner's back);
- * <li>mapping failed (for instance past {@code vm.max_map_count}).
+ * <li>mapping failed (for instance past {@code vm.max_map_count}), or {@link LiveMappings 4096 mappings} made here are
+ * not yet collected.
  * </ul>
  * A memfd closed before the response began is a {@link FileNotFoundException} (404), as on the copy path. Once mapped,
  * the bytes stay readable even if the memfd is closed meanwhile: the kernel frees the pages when the last mapping
@@ -66,6 +67,9 @@ final class MappedResponseBody {
     static final long WINDOW = 1L << 30;
 
     private static final Set<Seal> SHRINK = EnumSet.of(Seal.SHRINK);
+
+    /** Far below vm.max_map_count's default of 65530, far above what the requests in flight need. */
+    private static final LiveMappings liveMappings = new LiveMappings(4096);
 
     private static final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
 
@@ -94,7 +98,9 @@ final class MappedResponseBody {
             if (!memfd.hasSeals(SHRINK)) {
                 return fallBack("the memfd is not sealed against shrinking (Seal.SHRINK), so mapping it is unsafe");
             }
-            return new MappedResponseBody(out, map(memfd, position, length));
+            List<ByteBuffer> mappings = map(memfd, position, length);
+            return (mappings != null) ? new MappedResponseBody(out, mappings)
+                    : fallBack("4096 mappings made for responses are not yet collected (vm.max_map_count)");
         } catch (MemFdClosedException e) {
             FileNotFoundException notFound = new FileNotFoundException(memfd.name() + " was closed before it could"
                     + " be sent");
@@ -115,14 +121,24 @@ final class MappedResponseBody {
 
     /**
      * Mappings of whole windows (offsets that are multiples of {@link #WINDOW}, so that hugetlbfs accepts them),
-     * each narrowed to its part of the range.
+     * each narrowed to its part of the range; {@code null} past the cap on live mappings.
      */
-    private static List<ByteBuffer> map(MemFd memfd, long position, long length) {
+    private static @Nullable List<ByteBuffer> map(MemFd memfd, long position, long length) {
         List<ByteBuffer> mappings = new ArrayList<>();
         long size = memfd.size();
         long end = position + length;
         for (long window = position - position % WINDOW; window < end; window += WINDOW) {
-            ByteBuffer mapping = memfd.mapReadOnly(window, Math.min(WINDOW, size - window));
+            if (!liveMappings.reserve()) {
+                return null;
+            }
+            ByteBuffer mapping;
+            try {
+                mapping = memfd.mapReadOnly(window, Math.min(WINDOW, size - window));
+            } catch (RuntimeException e) {
+                liveMappings.release();
+                throw e;
+            }
+            liveMappings.releaseWhenUnreachable(mapping);
             long from = Math.max(position, window);
             long to = Math.min(end, window + WINDOW);
             mappings.add(mapping.position((int) (from - window)).limit((int) (to - window)).slice());
