@@ -20,13 +20,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Fcntl;
-import io.memfd.internal.FileIo;
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.MemfdCheck;
-import io.memfd.internal.MemfdCreate;
 import io.memfd.internal.NativeBuffers;
-import io.memfd.internal.ProcFdDirectory;
 
 /**
  * An anonymous, memory-backed file ({@code memfd_create(2)}): a regular file on a kernel-internal tmpfs with no
@@ -143,7 +137,7 @@ public final class MemFd implements AutoCloseable {
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
         String operation = "adopt";
         // Read first, before the number is owned: a number that is not open must not be closed on the way out.
-        String target = ProcFdDirectory.linkTarget(fd, operation);
+        String target = ProcFdLink.target(fd, operation);
         FdHandle handle = new FdHandle(fd);
         try {
             MemfdCheck.Found found = MemfdCheck.check(fd, target, operation);

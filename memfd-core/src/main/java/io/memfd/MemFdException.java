@@ -52,6 +52,17 @@ public class MemFdException extends RuntimeException {
         return errno;
     }
 
+    /**
+     * An exception for an errno that has no more specific meaning for the operation; running out of descriptors, which
+     * any call that makes one can meet, is typed.
+     */
+    static MemFdException failure(String operation, String name, int fd, int errno) {
+        if (errno == Errno.EMFILE.code() || errno == Errno.ENFILE.code()) {
+            return new OutOfDescriptorsException(operation, name, fd, Errno.meaning(errno), errno);
+        }
+        return new MemFdException(operation, name, fd, Errno.meaning(errno), errno);
+    }
+
     private static String message(String operation, String memfdName, int fd, String cause, int errno) {
         StringBuilder message = new StringBuilder();
         message.append(memfdName == null ? "descriptor" : "memfd '" + memfdName + "'");

@@ -8,8 +8,6 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
-import io.memfd.internal.DescriptorLimit;
-
 /**
  * Creates memfds with shared defaults and limits, and tracks the live ones in a {@link MemFdRegistry}.
  *

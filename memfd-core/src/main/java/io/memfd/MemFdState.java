@@ -10,8 +10,6 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Fcntl;
-import io.memfd.internal.FileStatus;
 
 /**
  * Everything about an open memfd except the {@link MemFd} object itself, so that the {@link java.lang.ref.Cleaner}

@@ -4,9 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Poll;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * One connected socket, of a server or a client, with timed waits. Waiting for a message happens in a blocking

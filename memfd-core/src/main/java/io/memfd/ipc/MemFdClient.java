@@ -6,8 +6,6 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.memfd.MemFd;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * Sends memfds, each with a header, to a {@link MemFdServer} (or any peer speaking its wire format) and returns the

@@ -18,10 +18,7 @@ import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Poll;
 import io.memfd.internal.ProcFdDirectory;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * Receives memfds from other processes over a Unix domain socket, checks them, and hands them to a
@@ -148,7 +145,10 @@ public final class MemFdServer implements AutoCloseable {
                         + " build a new one to serve again");
             }
             try {
-                ProcFdDirectory.hold();
+                int errno = ProcFdDirectory.hold();
+                if (errno != 0) {
+                    throw UnixSockets.failure("open " + ProcFdDirectory.PATH, path, errno);
+                }
                 holdsFdDirectory = true;
                 wakeUp = new FdHandle(Poll.newWakeUp(path));
                 listening = new FdHandle(UnixSockets.open(path, true));

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.UnixSockets;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.TestLibc;
 
@@ -58,7 +56,7 @@ class MemFdServerTest {
     void theReceivedDescriptorIsTheSameFileAndCloseOnExec() {
         AtomicReference<long[]> seen = new AtomicReference<>();
         MemFdHandler handler = request -> {
-            seen.set(request.buffer().withRawFd(fd -> new long[] {FileStatus.inode(fd, null),
+            seen.set(request.buffer().withRawFd(fd -> new long[] {TestLibc.inode(fd),
                     OpenFds.statusFlags(fd) & TestLibc.O_CLOEXEC}));
             return null;
         };
@@ -67,7 +65,7 @@ class MemFdServerTest {
                 MemFd buffer = sealed("x")) {
             assertThat(client.send(new byte[0], buffer)).isEmpty();
 
-            long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
+            long inode = buffer.withRawFd(fd -> TestLibc.inode(fd));
             assertThat(seen.get()).containsExactly(inode, TestLibc.O_CLOEXEC);
         }
     }
