@@ -55,7 +55,7 @@ public final class MemFdFactory implements AutoCloseable {
     /** An empty, unsealed memfd with other options, under the factory's limits and registry. */
     public MemFd create(String name, MemFdOptions options) {
         ensureOpen();
-        return stillOpen(MemFd.open(namePrefix + name, options, registry));
+        return stillOpen(MemFdOpening.create(namePrefix + name, options, registry));
     }
 
     /** A memfd holding {@code content}, sealed with the default seals. */
@@ -104,7 +104,7 @@ public final class MemFdFactory implements AutoCloseable {
      * closed.
      */
     public MemFd adopt(int fd, Set<Seal> requiredSeals) {
-        return stillOpen(MemFd.adopt(fd, requiredSeals, registry));
+        return stillOpen(MemFdOpening.adopt(fd, requiredSeals, registry));
     }
 
     /** The live buffers and running totals. */

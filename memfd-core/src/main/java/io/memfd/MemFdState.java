@@ -197,15 +197,19 @@ final class MemFdState implements Runnable {
 
     // Accounting against the registry's limits; no-ops for an untracked memfd.
 
-    /** See {@link SizeAccount#growTo}; 0 for an untracked memfd. */
-    long growTo(long end, String operation) {
-        return account == null ? 0 : account.growTo(handle.number(), end, operation);
-    }
-
-    /** After a growth that accounted {@code grown} bytes failed; reads the size the file really has. */
-    void growthFailed(int fd, long end, long grown) {
-        if (grown > 0) {
-            account.growthFailed(end, grown, FileStatus.size(fd, name));
+    /**
+     * Runs {@code change}, which may make the file (held as {@code fd}) as long as {@code end}, after charging the
+     * growth to the registry ({@link SizeAccount#growTo}); if it fails, gives back what the file did not really grow.
+     */
+    void growing(int fd, long end, String operation, Runnable change) {
+        long grown = account == null ? 0 : account.growTo(handle.number(), end, operation);
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            if (grown > 0) {
+                account.growthFailed(end, grown, FileStatus.size(fd, name));
+            }
+            throw e;
         }
     }
 

@@ -25,8 +25,7 @@ final class MemfdCreate {
     static final int MFD_EXEC = 0x10;
     static final int HUGETLB_SHIFT = 26;
 
-    /** The longest name the kernel accepts, in bytes (NAME_MAX minus the {@code "memfd:"} prefix). */
-    static final int MAX_NAME_BYTES = 249;
+    static final int MAX_NAME_BYTES = MemFd.MAX_NAME_BYTES;
 
     private static final int EXEC_FLAGS = MFD_NOEXEC_SEAL | MFD_EXEC;
 

@@ -240,7 +240,7 @@ public final class MemFdClient implements AutoCloseable {
         private Set<Long> allowedServerUids = Set.of(UnixSockets.effectiveUid());
 
         private Builder(Path path) {
-            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
+            this.path = MemFdServer.checkPath(path);
         }
 
         /** How long to wait for a server whose backlog of pending connections is full. Default: 5 seconds. */

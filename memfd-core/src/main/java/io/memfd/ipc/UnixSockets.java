@@ -20,8 +20,7 @@ import io.memfd.internal.Libc;
  */
 final class UnixSockets {
 
-    /** The longest socket path {@code struct sockaddr_un} holds, in bytes, without its terminating NUL. */
-    static final int MAX_PATH_BYTES = 107;
+    static final int MAX_PATH_BYTES = MemFdServer.MAX_PATH_BYTES;
 
     private static final int AF_UNIX = 1;
     private static final int SOCK_SEQPACKET = 5;
