@@ -63,15 +63,17 @@ class KernelChargeTest {
     }
 
     @Test
-    void anAdoptedBufferIsChargedThePagesItsSenderAllocatedBeyondItsEnd() {
+    void anAdoptedBufferIsChargedThePagesItsSenderAllocatedBeyondItsEnd() throws InterruptedException {
         // A sender can allocate 64 MiB and then give the file a size of one byte: the memory stays with the file.
         int fd = TestLibc.memfd_create("preallocated", MFD_ALLOW_SEALING);
         TestLibc.fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 64L << 20);
         TestLibc.ftruncate(fd, 1);
-        int before = OpenFds.count();
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
+        OpenFds.Fd offered = OpenFds.describe(fd).orElseThrow();
         try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(32L << 20).build()) {
             assertThatThrownBy(() -> factory.adopt(fd, Set.of())).isInstanceOf(BudgetExceededException.class);
-            assertThat(OpenFds.count()).as("the refused descriptor was closed").isEqualTo(before - 1);
+            assertThat(OpenFds.isOpen(offered)).as("the refused descriptor is still open").isFalse();
+            OpenFds.assertNoneOpenedSince(before);
         }
     }
 

@@ -14,12 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 
+import io.memfd.testing.ChildJvm;
 import io.memfd.testing.TestLibc;
 
 /**
@@ -246,18 +248,15 @@ class KernelSealingBehaviourTest {
                     "os.waitpid(pid, 0)",
                     "print(fcntl.fcntl(fd, 1034))");
             // The path is used while the process runs, which withProcPath waits for.
-            String output = memfd.withProcPath(unchecked(path -> {
-                Process python = new ProcessBuilder("python3", "-c", script, path.toString())
-                        .redirectErrorStream(true).start();
-                String printed = new String(python.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            ChildJvm.Result python = memfd.withProcPath(unchecked(path -> {
                 try {
-                    assertThat(python.waitFor()).as(printed).isZero();
+                    return ChildJvm.run(List.of("python3", "-c", script, path.toString()));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return printed;
             }));
-            assertThat(Seal.fromBits(Integer.parseInt(output))).contains(Seal.GROW);
+            assertThat(python.exitCode()).as(python.output()).isZero();
+            assertThat(Seal.fromBits(Integer.parseInt(python.output().trim()))).contains(Seal.GROW);
             assertThat(memfd.seals()).contains(Seal.GROW);
         }
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.util.Set;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,15 +31,17 @@ class NameValidationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"two\nlines", "escape\u001b[31m"})
-    void anAdoptedMemfdWhoseNameHasAControlCharacterIsRefusedAndClosed(String name) {
+    void anAdoptedMemfdWhoseNameHasAControlCharacterIsRefusedAndClosed(String name) throws InterruptedException {
         int fd = TestLibc.memfd_create(name, MFD_ALLOW_SEALING);
-        int before = OpenFds.count();
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
+        OpenFds.Fd offered = OpenFds.describe(fd).orElseThrow();
 
         Throwable refused = catchThrowable(() -> MemFd.adopt(fd).close());
 
         assertThat(refused).isInstanceOf(MemFdException.class).hasMessageContaining("control character");
         assertThat(refused.getClass().getSimpleName()).isEqualTo("InvalidNameException");
-        assertThat(OpenFds.count()).as("the refused descriptor was closed").isEqualTo(before - 1);
+        assertThat(OpenFds.isOpen(offered)).as("the refused descriptor is still open").isFalse();
+        OpenFds.assertNoneOpenedSince(before);
     }
 
     @ParameterizedTest

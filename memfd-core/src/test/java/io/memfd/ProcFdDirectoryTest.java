@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,22 +65,24 @@ class ProcFdDirectoryTest {
     }
 
     @Test
-    void theDirectoryIsOpenWhileAnyoneHoldsItAndClosedAfterTheLast() {
-        long before = directoryDescriptors();
+    void theDirectoryIsOpenWhileAnyoneHoldsItAndClosedAfterTheLast() throws InterruptedException {
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
         ProcFdDirectory.hold();
         ProcFdDirectory.hold();
-        long whileHeldTwice = directoryDescriptors();
+        Set<OpenFds.Fd> whileHeldTwice = directoriesOpenedSince(before);
         ProcFdDirectory.letGo();
-        long whileHeldOnce = directoryDescriptors();
+        Set<OpenFds.Fd> whileHeldOnce = directoriesOpenedSince(before);
         ProcFdDirectory.letGo();
 
-        assertThat(whileHeldTwice).isEqualTo(before + 1);
-        assertThat(whileHeldOnce).isEqualTo(before + 1);
-        assertThat(directoryDescriptors()).isEqualTo(before);
+        assertThat(whileHeldTwice).hasSize(1);
+        assertThat(whileHeldOnce).isEqualTo(whileHeldTwice);
+        OpenFds.assertNoneOpenedSince(before);
     }
 
-    /** Descriptors open on this process's fd directory, besides the one the listing itself uses. */
-    private static long directoryDescriptors() {
-        return OpenFds.targets().stream().filter(FD_DIRECTORY::equals).count() - 1;
+    /** The descriptors of this process's fd directory opened since {@code before}. */
+    private static Set<OpenFds.Fd> directoriesOpenedSince(Set<OpenFds.Fd> before) {
+        Set<OpenFds.Fd> opened = OpenFds.openedSince(before);
+        opened.removeIf(fd -> !fd.target().equals(FD_DIRECTORY));
+        return opened;
     }
 }

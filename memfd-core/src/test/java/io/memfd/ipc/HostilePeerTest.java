@@ -27,8 +27,8 @@ import io.memfd.testing.PythonPeer;
 
 /**
  * Peers that misbehave, each in a process of its own ({@code peer.py}, Python's standard library). After every case
- * the server still serves a good client, and this process has exactly the descriptors it had before: whatever a peer
- * sent was closed.
+ * the server still serves a good client, and this process has no descriptor it did not have before: whatever a peer
+ * sent was closed, and so was the server's end of each connection.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostilePeerTest {
@@ -41,7 +41,7 @@ class HostilePeerTest {
 
     private final List<String> rejections = new CopyOnWriteArrayList<>();
     private MemFdServer server;
-    private int baseline;
+    private Set<OpenFds.Fd> baseline;
 
     @BeforeAll
     void startServer() throws Exception {
@@ -65,7 +65,7 @@ class HostilePeerTest {
         goodClientIsServed();
         // The server closes its end of that connection when its thread sees the client's end, a moment later.
         MemFdServerTest.awaitNoConnections(server);
-        baseline = OpenFds.count();
+        baseline = OpenFds.snapshot();
     }
 
     @AfterAll
@@ -137,12 +137,12 @@ class HostilePeerTest {
                             rejections.add(reason + " " + peer.uid());
                         }
                     }).start()) {
-                int fdsWithSecondServer = OpenFds.count();
+                Set<OpenFds.Fd> withSecondServer = OpenFds.snapshot();
 
                 assertThat(PythonPeer.run("send", wide.path().toString(), "wrong-uid"))
                         .containsExactly("REJECTED PEER_NOT_ALLOWED");
                 assertThat(rejections).containsExactly("PEER_NOT_ALLOWED " + NOBODY);
-                OpenFds.assertBackTo(fdsWithSecondServer);
+                OpenFds.awaitNoneOpenedSince(withSecondServer);
             }
         });
         assertServesAndLeavesNothingBehind();
@@ -228,7 +228,7 @@ class HostilePeerTest {
 
     private void assertServesAndLeavesNothingBehind() throws Exception {
         goodClientIsServed();
-        OpenFds.assertBackTo(baseline);
+        OpenFds.awaitNoneOpenedSince(baseline);
     }
 
     private void goodClientIsServed() {

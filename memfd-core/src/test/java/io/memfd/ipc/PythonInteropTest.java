@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,7 @@ class PythonInteropTest {
     @Test
     void descriptorsSlippedIntoAReplyAreClosed() throws Exception {
         Path socket = directory.resolve("hostile-server.sock");
-        int baseline = OpenFds.count();
+        Set<OpenFds.Fd> baseline = OpenFds.snapshot();
         try (PythonPeer python = PythonPeer.start("serve-with-fds", socket.toString());
                 MemFdClient client = MemFdClient.builder(socket).build();
                 MemFd buffer = MemFdServerTest.sealed("x")) {
@@ -89,7 +90,7 @@ class PythonInteropTest {
             assertThat(new String(client.send("h".getBytes(UTF_8), buffer), UTF_8)).startsWith("python saw memfd=True");
             python.finish();
         }
-        OpenFds.assertBackTo(baseline);
+        OpenFds.assertNoneOpenedSince(baseline);
     }
 
     static String sha256(ByteBuffer content) throws Exception {

@@ -1,6 +1,7 @@
 package io.memfd.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +54,17 @@ public final class ChildJvm {
         return command;
     }
 
-    /** Runs {@code command} and waits for it. */
+    /**
+     * Runs {@code command} and waits for it. Its pipes are closed here: left open, the JDK closes them on its own
+     * thread once the child has ended, a moment after this returns, in the middle of whatever the test does next.
+     */
     public static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
+        process.getOutputStream().close();
+        byte[] output;
+        try (InputStream out = process.getInputStream()) {
+            output = out.readAllBytes();
+        }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("child process did not exit: " + command);

@@ -83,10 +83,11 @@ public final class PythonPeer implements AutoCloseable {
         return lines;
     }
 
-    /** Ends the peer if it still runs, and closes the pipe to it. */
+    /** Ends the peer if it still runs, closes the pipe from it and waits for it to be gone. */
     @Override
-    public void close() throws IOException {
+    public void close() throws IOException, InterruptedException {
         process.destroyForcibly();
         output.close();
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("peer.py ended").isTrue();
     }
 }

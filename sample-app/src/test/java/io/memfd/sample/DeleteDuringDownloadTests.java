@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,6 +19,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.memfd.MemFdFactory;
+import io.memfd.sample.blob.BlobStore;
 import io.memfd.testing.OpenFds;
 
 /**
@@ -33,6 +35,19 @@ class DeleteDuringDownloadTests {
 
     @Autowired
     private MemFdFactory factory;
+
+    @Autowired
+    private BlobStore store;
+
+    /**
+     * BlobApiTests runs in the same application (the same properties make one cached context) and expects it empty:
+     * the blobs made here would otherwise be there for whichever of its tests comes first.
+     */
+    @AfterEach
+    void deleteAll() {
+        this.store.list().forEach(blob -> this.store.delete(blob.id()));
+        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
+    }
 
     @Test
     void aDownloadInFlightDeliversTheOriginalBytesAfterTheBlobIsDeleted() throws Exception {

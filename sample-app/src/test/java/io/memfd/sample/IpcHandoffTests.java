@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
@@ -36,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.sample.blob.BlobStore;
+import io.memfd.testing.ChildJvm;
 import io.memfd.testing.PythonPeer;
 import io.memfd.testing.TestLibc;
 
@@ -163,14 +163,12 @@ class IpcHandoffTests {
         try (PythonPeer impostor = PythonPeer.start("impostor", socket.toString())) {
             assertThat(impostor.readLine()).isEqualTo("ready");
 
-            Process sender = new ProcessBuilder("python3", SENDER.toString(), file.toString(), "secret.bin",
-                    socket.toString()).redirectErrorStream(true).start();
-            String printed = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertThat(sender.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            ChildJvm.Result sender = ChildJvm.run(List.of("python3", SENDER.toString(), file.toString(), "secret.bin",
+                    socket.toString()));
 
             assertThat(impostor.finish()).containsExactly("received 0 bytes and 0 descriptors");
-            assertThat(sender.exitValue()).as(printed).isNotZero();
-            assertThat(printed).contains("runs as uid 65534").contains("nothing was sent");
+            assertThat(sender.exitCode()).as(sender.output()).isNotZero();
+            assertThat(sender.output()).contains("runs as uid 65534").contains("nothing was sent");
         } finally {
             Files.deleteIfExists(socket);
             Files.delete(shared);
@@ -199,11 +197,9 @@ class IpcHandoffTests {
     private static String python(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("python3"));
         command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
+        ChildJvm.Result python = ChildJvm.run(command);
+        assertThat(python.exitCode()).as(python.output()).isZero();
+        return python.output().trim();
     }
 
     private static String sha256(byte[] content) throws Exception {
