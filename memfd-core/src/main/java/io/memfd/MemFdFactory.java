@@ -3,6 +3,7 @@ package io.memfd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -40,7 +41,7 @@ public final class MemFdFactory implements AutoCloseable {
         this.defaultSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.defaultSeals));
         this.namePrefix = builder.namePrefix;
         this.registry = new MemFdRegistry(builder.maxSize, builder.maxTotalSize, builder.maxCount,
-                builder.leakDetection, builder.leakListener);
+                builder.leakDetection, builder.leakListener, builder.clock);
     }
 
     public static Builder builder() {
@@ -162,6 +163,7 @@ public final class MemFdFactory implements AutoCloseable {
         private int maxCount = halfTheDescriptorLimit();
         private LeakDetection leakDetection = LeakDetection.REPORT;
         private LeakListener leakListener = LeakListener.LOG;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -225,6 +227,12 @@ public final class MemFdFactory implements AutoCloseable {
         /** Who hears of leaks. Default: {@link LeakListener#LOG}. */
         public Builder leakListener(LeakListener leakListener) {
             this.leakListener = Objects.requireNonNull(leakListener, "leakListener");
+            return this;
+        }
+
+        /** The clock that tells buffers' creation times and ages; for tests, which need not wait for time to pass. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.lang.ref.WeakReference;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,7 @@ final class MemFdState implements Runnable {
     final long id = IDS.incrementAndGet();
     final String name;
     final FdHandle handle;
-    final Instant createdAt = Instant.now();
+    final Instant createdAt;
 
     /** The registry that tracks this memfd, or {@code null}. */
     final MemFdRegistry registry;
@@ -58,6 +59,7 @@ final class MemFdState implements Runnable {
     MemFdState(String name, FdHandle handle, MemFdRegistry registry, SizeAccount account, long fixedSize,
             Throwable creationSite, Origin origin) {
         this.name = name;
+        this.createdAt = clock(registry).instant();
         this.handle = handle;
         this.registry = registry;
         this.account = account;
@@ -103,10 +105,15 @@ final class MemFdState implements Runnable {
         try {
             int fd = handle.number();
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
-                    Duration.between(createdAt, Instant.now()), origin == Origin.ADOPTED);
+                    Duration.between(createdAt, clock(registry).instant()), origin == Origin.ADOPTED);
         } finally {
             handle.release();
         }
+    }
+
+    /** The registry's clock, which tests may set; the system's for an untracked memfd. */
+    private static Clock clock(MemFdRegistry registry) {
+        return registry == null ? Clock.systemUTC() : registry.clock;
     }
 
     /**

@@ -1,13 +1,11 @@
 package io.memfd.modules;
 
+import static io.memfd.testing.ChildJvm.classPathEntry;
+import static io.memfd.testing.ChildJvm.java;
+import static io.memfd.testing.ChildJvm.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,22 +55,5 @@ class ModulePathIT {
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).doesNotContain("not found");
-    }
-
-    private static List<String> java(String... arguments) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(arguments));
-        return command;
-    }
-
-    private static String path(Path... entries) {
-        return String.join(File.pathSeparator, Arrays.stream(entries).map(Path::toString).toList());
-    }
-
-    private static Path classPathEntry(Predicate<Path> wanted) {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(Path::of)
-                .map(Path::toAbsolutePath).filter(wanted).findFirst()
-                .orElseThrow(() -> new IllegalStateException("not on the class path: " + wanted));
     }
 }
