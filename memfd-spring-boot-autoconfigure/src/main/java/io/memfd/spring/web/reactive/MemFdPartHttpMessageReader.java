@@ -28,6 +28,7 @@ import org.springframework.web.server.PayloadTooLargeException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.memfd.MemFd;
 import io.memfd.spring.io.ReactiveMemFdResources;
 
 /**
@@ -42,7 +43,10 @@ public class MemFdPartHttpMessageReader implements HttpMessageReader<Part> {
 
     private static final ResolvableType PART_EVENT = ResolvableType.forClass(PartEvent.class);
 
-    /** How much of a client's file name goes into the memfd's name (which /proc shows; at most 249 bytes). */
+    /**
+     * How much of a client's file name goes into the memfd's name (which /proc shows; the whole name has at most
+     * {@link MemFd#MAX_NAME_BYTES}).
+     */
     private static final int NAME_CHARS = 60;
 
     private final PartEventHttpMessageReader events;
