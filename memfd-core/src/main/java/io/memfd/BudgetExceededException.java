@@ -12,14 +12,14 @@ public class BudgetExceededException extends MemFdException {
     private final long inUse;
     private final long requested;
 
-    public BudgetExceededException(String operation, String memfdName, int fd, long budget, long inUse,
+    BudgetExceededException(String operation, String memfdName, int fd, long budget, long inUse,
             long requested) {
         this(operation, memfdName, fd, "another " + requested + " bytes would exceed the total budget of " + budget
                 + " bytes across live buffers (" + inUse + " bytes in use)", budget, inUse, requested);
     }
 
     /** For a budget counted in other units than bytes; {@code cause} says which. */
-    protected BudgetExceededException(String operation, String memfdName, int fd, String cause, long budget,
+    BudgetExceededException(String operation, String memfdName, int fd, String cause, long budget,
             long inUse, long requested) {
         super(operation, memfdName, fd, cause, 0);
         this.budget = budget;

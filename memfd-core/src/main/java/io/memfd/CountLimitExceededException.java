@@ -9,7 +9,7 @@ public class CountLimitExceededException extends BudgetExceededException {
 
     private static final long serialVersionUID = 1L;
 
-    public CountLimitExceededException(String operation, String memfdName, int maxCount) {
+    CountLimitExceededException(String operation, String memfdName, int maxCount) {
         super(operation, memfdName, -1, "another buffer would exceed the maximum of " + maxCount
                 + " live buffers", maxCount, maxCount, 1);
     }

@@ -8,7 +8,7 @@ public class InvalidNameException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public InvalidNameException(String operation, int fd, String cause) {
+    InvalidNameException(String operation, int fd, String cause) {
         super(operation, null, fd, cause, 0);
     }
 }

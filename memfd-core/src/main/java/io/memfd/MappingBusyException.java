@@ -11,7 +11,7 @@ public class MappingBusyException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public MappingBusyException(String operation, String memfdName, int fd, int errno) {
+    MappingBusyException(String operation, String memfdName, int fd, int errno) {
         super(operation, memfdName, fd,
                 "a shared writable mapping of the memfd is still alive, and F_SEAL_WRITE cannot be added until it is"
                         + " unmapped (the JVM unmaps a MappedByteBuffer only when it is garbage-collected); write with"
@@ -20,7 +20,7 @@ public class MappingBusyException extends MemFdException {
     }
 
     /** @param cause why the mapping forbids the operation, in plain words */
-    public MappingBusyException(String operation, String memfdName, int fd, String cause) {
+    MappingBusyException(String operation, String memfdName, int fd, String cause) {
         super(operation, memfdName, fd, cause, 0);
     }
 }

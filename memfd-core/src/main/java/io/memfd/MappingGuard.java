@@ -5,9 +5,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import io.memfd.internal.Fcntl;
-import io.memfd.internal.FileStatus;
-
 /**
  * Keeps the mappings of one memfd safe from {@code SIGBUS}. Reading a mapped page that the file no longer has (it was
  * shrunk meanwhile) raises {@code SIGBUS}, which kills the JVM; so a memfd is mapped only when nobody can shrink it:

@@ -7,26 +7,16 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
-import io.memfd.internal.FdHandle;
-import io.memfd.internal.Fcntl;
-import io.memfd.internal.FileIo;
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.MemfdCheck;
-import io.memfd.internal.MemfdCreate;
-import io.memfd.internal.NativeBuffers;
-import io.memfd.internal.ProcFdDirectory;
 
 /**
  * An anonymous, memory-backed file ({@code memfd_create(2)}): a regular file on a kernel-internal tmpfs with no
@@ -46,6 +36,16 @@ import io.memfd.internal.ProcFdDirectory;
  * touches a descriptor number after it was closed (the kernel reuses numbers at once). A memfd that becomes
  * unreachable without {@code close()} is closed by a {@link Cleaner} and reported as a leak.
  *
+ * <p><b>Reading and writing: which to use when.</b> {@link #read(long, ByteBuffer)} and {@link #write(long, ByteBuffer)}
+ * ({@code pread}/{@code pwrite}, no position of their own) for code that knows where; {@link #append} to add at the
+ * end; {@link #readAllBytes()} for small content. For stream and channel APIs: {@link #newInputStream()} and
+ * {@link #newOutputStream()} (reads from the start, writes from the end), {@link #newByteChannel()} for a seekable
+ * channel with its own position; all three go through this class, so seals and a factory's limits apply and closing
+ * them leaves the memfd open. A {@link FileChannel} only where an API needs one: {@link #channel()}, shared and never
+ * closed by the caller, for {@code transferTo} ({@code sendfile}) while the memfd is open; {@link #newFileChannel()},
+ * the caller's own, for work that may outlive the memfd (an asynchronous send). Map with {@link #mapReadOnly} and
+ * {@link #mapReadWrite}, never with {@code FileChannel.map}: only they keep a mapping safe from a shrinking file.
+ *
  * <p><b>Errors.</b> Failures throw unchecked {@link MemFdException}s whose type says what went wrong
  * ({@link WriteSealedException}, {@link ResizeSealedException}, {@link NotPermittedException}...) and whose message
  * names the memfd, the operation and the cause.
@@ -54,19 +54,26 @@ public final class MemFd implements AutoCloseable {
 
     /** Closes leaked memfds, and tells a {@link MappingGuard} when a mapping it tracks is unmapped. */
     static final Cleaner CLEANER = Cleaner.create();
-    /** The seals that together fix a file's size for good. */
-    private static final Set<Seal> SIZE_SEALS = EnumSet.of(Seal.SHRINK, Seal.GROW);
 
     private final MemFdState state;
     private final Cleaner.Cleanable cleanable;
+    private final MemFdMapper mapper;
     /** Orders appends, each of which reads the size and then writes there. */
     private final Object appendLock = new Object();
 
-    private MemFd(MemFdState state) {
+    /** Wraps an open memfd; see {@link MemFdOpening}. */
+    MemFd(MemFdState state) {
         this.state = state;
         this.cleanable = CLEANER.register(this, state);
+        this.mapper = new MemFdMapper(this, state);
         state.attach(this);
     }
+
+    /**
+     * The longest memfd name the kernel accepts, in bytes of UTF-8: {@code NAME_MAX} (255) less the {@code "memfd:"}
+     * prefix it adds. Names built from a prefix and a label must fit it as a whole.
+     */
+    public static final int MAX_NAME_BYTES = 249;
 
     /** Creates an empty memfd with {@link MemFdOptions#defaults()}. */
     public static MemFd create(String name) {
@@ -76,20 +83,20 @@ public final class MemFd implements AutoCloseable {
     /**
      * Creates an empty memfd.
      *
-     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most 249 bytes of UTF-8, no control
-     *        character ({@link #checkName}); need not be unique
+     * @param name shown in {@code /proc/PID/fd} and {@code /proc/PID/maps}; at most {@link #MAX_NAME_BYTES} bytes of
+     *        UTF-8, no control character ({@link #checkName}); need not be unique
      * @throws IllegalArgumentException if the name is invalid
      * @throws UnsupportedByKernelException if the kernel lacks memfd or a requested option
      * @throws NotPermittedException if a policy (sysctl, seccomp, LSM) forbids it
      */
     public static MemFd create(String name, MemFdOptions options) {
-        return open(name, options, null);
+        return MemFdOpening.create(name, options, null);
     }
 
     /**
-     * Checks a name as {@link #create} does: at most 249 bytes of UTF-8 (the kernel's limit) and no control character
-     * (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is. The empty name is
-     * valid. Also useful for names of one's own that end up beside memfd names.
+     * Checks a name as {@link #create} does: at most {@link #MAX_NAME_BYTES} bytes of UTF-8 (the kernel's limit) and no
+     * control character (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is.
+     * The empty name is valid. Also useful for names of one's own that end up beside memfd names.
      *
      * @throws IllegalArgumentException if the name is invalid; the message says why
      */
@@ -119,78 +126,7 @@ public final class MemFd implements AutoCloseable {
      * @throws MissingSealsException if a required seal is missing
      */
     public static MemFd adopt(int fd, Set<Seal> requiredSeals) {
-        return adopt(fd, requiredSeals, null);
-    }
-
-    static MemFd open(String name, MemFdOptions options, MemFdRegistry registry) {
-        // Before the memfd exists: one over the count or the budget is never created.
-        SizeAccount account = registry == null ? null : registry.open(name, -1, "create", options.pageSize(), 0, 0);
-        try {
-            FdHandle handle = new FdHandle(MemfdCreate.create(name, options.flags()));
-            if (!options.isAllowSealing()) {
-                forbidSealing(handle, name);
-            }
-            return track(new MemFdState(name, handle, registry, account, -1, creationSite(registry),
-                    options.isCloseOnExec() ? MemFdState.Origin.CREATED : MemFdState.Origin.CREATED_INHERITABLE));
-        } catch (RuntimeException e) {
-            if (account != null) {
-                registry.cancel(account);
-            }
-            throw e;
-        }
-    }
-
-    static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
-        String operation = "adopt";
-        // Read first, before the number is owned: a number that is not open must not be closed on the way out.
-        String target = ProcFdDirectory.linkTarget(fd, operation);
-        FdHandle handle = new FdHandle(fd);
-        try {
-            MemfdCheck.Found found = MemfdCheck.check(fd, target, operation);
-            String name = found.name();
-            EnumSet<Seal> present = Seal.fromBits(found.sealBits());
-            if (!present.containsAll(requiredSeals)) {
-                throw new MissingSealsException(operation, name, fd, requiredSeals, present);
-            }
-            long size = found.size();
-            SizeAccount account = registry == null ? null
-                    : registry.open(name, fd, operation, found.pageSize(), size, found.allocated());
-            long fixedSize = present.containsAll(SIZE_SEALS) ? size : -1;
-            return track(new MemFdState(name, handle, registry, account, fixedSize, creationSite(registry),
-                    MemFdState.Origin.ADOPTED));
-        } catch (RuntimeException e) {
-            handle.close();
-            throw e;
-        }
-    }
-
-    private static MemFd track(MemFdState state) {
-        MemFd memfd = new MemFd(state);
-        if (state.registry != null) {
-            state.registry.register(state);
-        }
-        return memfd;
-    }
-
-    /**
-     * {@code MFD_NOEXEC_SEAL} lifts the initial {@code F_SEAL_SEAL} that a memfd created without
-     * {@code MFD_ALLOW_SEALING} has, so a caller who asked for no sealing gets it back explicitly.
-     */
-    private static void forbidSealing(FdHandle handle, String name) {
-        try {
-            if (!Fcntl.seals(handle.number(), name).contains(Seal.SEAL)) {
-                Fcntl.addSeals(handle.number(), name, EnumSet.of(Seal.SEAL));
-            }
-        } catch (RuntimeException e) {
-            handle.close();
-            throw e;
-        }
-    }
-
-    private static Throwable creationSite(MemFdRegistry registry) {
-        return registry != null && registry.leakDetection() == LeakDetection.TRACE
-                ? new Throwable("memfd created here")
-                : null;
+        return MemFdOpening.adopt(fd, requiredSeals, null);
     }
 
     /** The name given at creation (or read from {@code /proc} for an adopted memfd). */
@@ -200,22 +136,13 @@ public final class MemFd implements AutoCloseable {
 
     /** The current size in bytes. */
     public long size() {
-        int fd = acquire("read the size");
-        try {
-            return state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name);
-        } finally {
-            release();
-        }
+        return withFd("read the size",
+                (fd) -> state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name));
     }
 
     /** When the content last changed (the file's modification time). */
     public Instant lastModified() {
-        int fd = acquire("read the modification time");
-        try {
-            return FileStatus.modified(fd, state.name);
-        } finally {
-            release();
-        }
+        return withFd("read the modification time", (fd) -> FileStatus.modified(fd, state.name));
     }
 
     /**
@@ -227,19 +154,12 @@ public final class MemFd implements AutoCloseable {
      */
     public void resize(long size) {
         requireNonNegative(size, "size");
-        int fd = acquire("resize");
-        try {
-            long grown = state.growTo(size, "resize");
-            try {
-                state.mappings.resize(fd, state.name, size, () -> FileIo.truncate(fd, state.name, size));
-            } catch (RuntimeException e) {
-                state.growthFailed(fd, size, grown);
-                throw e;
-            }
+        withFd("resize", (fd) -> {
+            state.growing(fd, size, "resize",
+                    () -> state.mappings.resize(fd, state.name, size, () -> FileIo.truncate(fd, state.name, size)));
             state.shrunkTo(size);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     /**
@@ -250,18 +170,10 @@ public final class MemFd implements AutoCloseable {
         requireNonNegative(position, "position");
         requireNonNegative(length, "length");
         long end = endOf(position, length);
-        int fd = acquire("allocate");
-        try {
-            long grown = state.growTo(end, "allocate");
-            try {
-                FileIo.allocate(fd, state.name, position, length);
-            } catch (RuntimeException e) {
-                state.growthFailed(fd, end, grown);
-                throw e;
-            }
-        } finally {
-            release();
-        }
+        withFd("allocate", (fd) -> {
+            state.growing(fd, end, "allocate", () -> FileIo.allocate(fd, state.name, position, length));
+            return null;
+        });
     }
 
     /**
@@ -278,13 +190,10 @@ public final class MemFd implements AutoCloseable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        int fd = acquire("read");
-        try {
-            int read = dst.isDirect() ? readDirect(fd, position, dst) : readThroughBounce(fd, position, dst);
+        return withFd("read", (fd) -> {
+            int read = BounceIo.read(fd, state.name, position, dst);
             return read == 0 ? -1 : read;
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Reads up to {@code length} bytes at {@code position}; returns the count, or -1 at the end. */
@@ -294,20 +203,7 @@ public final class MemFd implements AutoCloseable {
 
     /** Reads the whole content into a new array. */
     public byte[] readAllBytes() {
-        long size = size();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new MemFdException("read all bytes", state.name, state.handle.number(),
-                    "its " + size + " bytes do not fit in a Java array; map it or read it in ranges", 0);
-        }
-        byte[] content = new byte[(int) size];
-        ByteBuffer target = ByteBuffer.wrap(content);
-        while (target.hasRemaining()) {
-            if (read(target.position(), target) < 0) {
-                // Another descriptor of the file shrank it meanwhile.
-                return Arrays.copyOf(content, target.position());
-            }
-        }
-        return content;
+        return BounceIo.readAll(this, state);
     }
 
     /**
@@ -325,23 +221,10 @@ public final class MemFd implements AutoCloseable {
             return 0;
         }
         long end = endOf(position, length);
-        int fd = acquire("write");
-        try {
-            long grown = state.growTo(end, "write");
-            try {
-                if (src.isDirect()) {
-                    writeDirect(fd, position, src);
-                } else {
-                    writeThroughBounce(fd, position, src);
-                }
-            } catch (RuntimeException e) {
-                state.growthFailed(fd, end, grown);
-                throw e;
-            }
+        return withFd("write", (fd) -> {
+            state.growing(fd, end, "write", () -> BounceIo.write(fd, state.name, position, src));
             return length;
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Writes {@code length} bytes of {@code src} from {@code offset} at {@code position}. */
@@ -411,23 +294,17 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
-     * A read-only {@link FileChannel} on the file, for APIs that need one: {@link FileChannel#transferTo} (which uses
-     * {@code sendfile}), {@link FileChannel#map}, locks. It is opened through {@code /proc/self/fd/N} on first use,
-     * which costs several microseconds, then reused; it is closed with the memfd. It is shared: do not close it (a
-     * later call would open another, but a thread still using this one would fail); for a channel of your own, which
-     * you close, use {@link #newFileChannel()}. Write through this class instead, so that seals and limits are
-     * reported clearly, and map through {@link #mapReadOnly(long, long)}: {@link FileChannel#map} knows nothing of the
-     * rule that keeps a mapping safe from a shrinking file.
+     * The shared read-only {@link FileChannel} on the file, for APIs that need one ({@code transferTo}, locks): opened
+     * through {@code /proc/self/fd/N} on first use (several microseconds), then reused, and closed with the memfd. Do
+     * not close it: a thread still using it would fail. Do not map through it (see the class comment).
      */
     public FileChannel channel() {
         return state.channel("open a channel");
     }
 
     /**
-     * A new read-only {@link FileChannel} on the file with its own position, opened through {@code /proc/self/fd/N}
-     * (several microseconds); the caller closes it. Unlike {@link #channel()}, it stays usable after this memfd is
-     * closed: it holds a descriptor of its own, so code that sends the file asynchronously cannot be surprised by a
-     * close.
+     * A new read-only {@link FileChannel} of the caller's own, opened through {@code /proc/self/fd/N} (several
+     * microseconds). It holds a descriptor of its own, so it stays usable after this memfd is closed.
      */
     public FileChannel newFileChannel() {
         return state.reopen("open a file channel", StandardOpenOption.READ);
@@ -435,12 +312,7 @@ public final class MemFd implements AutoCloseable {
 
     /** Maps the whole file read-only; see {@link #mapReadOnly(long, long)}. */
     public MappedByteBuffer mapReadOnly() {
-        long size = size();
-        if (size > Integer.MAX_VALUE) {
-            throw new MemFdException("map read-only", state.name, state.handle.number(), "its " + size
-                    + " bytes exceed the 2 GiB a MappedByteBuffer can hold; map it in ranges", 0);
-        }
-        return mapReadOnly(0, size);
+        return mapper.mapWholeReadOnly();
     }
 
     /**
@@ -456,7 +328,7 @@ public final class MemFd implements AutoCloseable {
      * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
      */
     public MappedByteBuffer mapReadOnly(long position, long length) {
-        return map(FileChannel.MapMode.READ_ONLY, position, length, true);
+        return mapper.map(FileChannel.MapMode.READ_ONLY, position, length, true);
     }
 
     /**
@@ -473,7 +345,7 @@ public final class MemFd implements AutoCloseable {
      * @throws NotPermittedException if this descriptor is read-only
      */
     public MappedByteBuffer mapReadWrite(long position, long length) {
-        return map(FileChannel.MapMode.READ_WRITE, position, length, true);
+        return mapper.map(FileChannel.MapMode.READ_WRITE, position, length, true);
     }
 
     /**
@@ -482,12 +354,12 @@ public final class MemFd implements AutoCloseable {
      * memory shared with a trusted peer that does not seal. Prefer sealing {@link Seal#SHRINK}.
      */
     public MappedByteBuffer mapReadOnlyUnsafe(long position, long length) {
-        return map(FileChannel.MapMode.READ_ONLY, position, length, false);
+        return mapper.map(FileChannel.MapMode.READ_ONLY, position, length, false);
     }
 
     /** Maps a range read-write without the checks of {@link #mapReadWrite}; see {@link #mapReadOnlyUnsafe}. */
     public MappedByteBuffer mapReadWriteUnsafe(long position, long length) {
-        return map(FileChannel.MapMode.READ_WRITE, position, length, false);
+        return mapper.map(FileChannel.MapMode.READ_WRITE, position, length, false);
     }
 
     /** Adds one seal; see {@link #addSeals(Set)}. */
@@ -510,12 +382,10 @@ public final class MemFd implements AutoCloseable {
      * @throws UnsupportedByKernelException if the kernel does not know one of the seals
      */
     public void addSeals(Set<Seal> seals) {
-        int fd = acquire("add seals");
-        try {
+        withFd("add seals", (fd) -> {
             Fcntl.addSeals(fd, state.name, seals);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     /** Makes content and size permanent: adds {@link Seal#IMMUTABLE} (WRITE, SHRINK, GROW and SEAL). */
@@ -525,12 +395,7 @@ public final class MemFd implements AutoCloseable {
 
     /** The seals present now. */
     public EnumSet<Seal> seals() {
-        int fd = acquire("read seals");
-        try {
-            return Fcntl.seals(fd, state.name);
-        } finally {
-            release();
-        }
+        return withFd("read seals", (fd) -> Fcntl.seals(fd, state.name));
     }
 
     /** Whether every seal in {@code required} is present (more may be). */
@@ -554,13 +419,10 @@ public final class MemFd implements AutoCloseable {
      */
     public int rawFd() {
         String operation = "borrow the descriptor";
-        int fd = acquire(operation);
-        try {
+        return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
             return fd;
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -572,13 +434,10 @@ public final class MemFd implements AutoCloseable {
      */
     public <T> T withRawFd(IntFunction<T> action) {
         String operation = "use the descriptor";
-        int fd = acquire(operation);
-        try {
+        return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
             return action.apply(fd);
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -591,14 +450,10 @@ public final class MemFd implements AutoCloseable {
      */
     public MemFd dup() {
         String operation = "duplicate";
-        int fd = acquire(operation);
-        try {
+        return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
-            return new MemFd(new MemFdState(state.name, new FdHandle(Fcntl.dupCloseOnExec(fd, state.name)), null,
-                    null, state.fixedSize, null, MemFdState.Origin.DUPLICATED));
-        } finally {
-            release();
-        }
+            return MemFdOpening.duplicate(state, fd);
+        });
     }
 
     /**
@@ -616,13 +471,10 @@ public final class MemFd implements AutoCloseable {
      */
     public <T> T withProcPath(Function<Path, T> action) {
         String operation = "name the descriptor's /proc path";
-        int fd = acquire(operation);
-        try {
+        return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
             return action.apply(Path.of(MemFdState.procPath(fd)));
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -631,12 +483,7 @@ public final class MemFd implements AutoCloseable {
      * server must copy it instead.
      */
     public boolean isHugetlb() {
-        int fd = acquire("read the file system type");
-        try {
-            return FileStatus.isHugetlb(fd, state.name);
-        } finally {
-            release();
-        }
+        return withFd("read the file system type", (fd) -> FileStatus.isHugetlb(fd, state.name));
     }
 
     /** A snapshot of name, descriptor, size, seals and age. */
@@ -668,164 +515,30 @@ public final class MemFd implements AutoCloseable {
         return "MemFd[name=" + state.name + (isOpen() ? ", fd=" + state.handle.number() : ", closed") + "]";
     }
 
-    private int acquire(String operation) {
+    /**
+     * Runs {@code action} with this memfd's descriptor, which no concurrent {@link #close()} can close (or the kernel
+     * reuse) until it returns.
+     *
+     * @throws MemFdClosedException if the memfd was closed
+     */
+    <T> T withFd(String operation, IntFunction<T> action) {
         if (!state.handle.acquire()) {
             throw new MemFdClosedException(operation, state.name);
         }
-        return state.handle.number();
-    }
-
-    private void release() {
-        state.handle.release();
-    }
-
-    private int readDirect(int fd, long position, ByteBuffer dst) {
-        int read = FileIo.read(fd, state.name, NativeBuffers.address(dst), dst.remaining(), position);
-        dst.position(dst.position() + read);
-        return read;
-    }
-
-    private int readThroughBounce(int fd, long position, ByteBuffer dst) {
-        ByteBuffer bounce = NativeBuffers.acquire();
         try {
-            bounce.limit(Math.min(dst.remaining(), bounce.capacity()));
-            int read = readDirect(fd, position, bounce);
-            dst.put(bounce.flip());
-            return read;
+            return action.apply(state.handle.number());
         } finally {
-            NativeBuffers.release(bounce);
+            state.handle.release();
         }
     }
 
-    private void writeDirect(int fd, long position, ByteBuffer src) {
-        while (src.hasRemaining()) {
-            int written = FileIo.write(fd, state.name, NativeBuffers.address(src), src.remaining(), position);
-            src.position(src.position() + written);
-            position += written;
-        }
-    }
-
-    private void writeThroughBounce(int fd, long position, ByteBuffer src) {
-        ByteBuffer bounce = NativeBuffers.acquire();
-        try {
-            while (src.hasRemaining()) {
-                int chunk = Math.min(src.remaining(), bounce.capacity());
-                bounce.clear();
-                bounce.put(src.slice().limit(chunk)).flip();
-                src.position(src.position() + chunk);
-                writeDirect(fd, position, bounce);
-                position += chunk;
-            }
-        } finally {
-            NativeBuffers.release(bounce);
-        }
-    }
-
-    /** Maps a range, through {@link MappingGuard} when {@code guarded}. */
-    private MappedByteBuffer map(FileChannel.MapMode mode, long position, long length, boolean guarded) {
-        String operation = mode == FileChannel.MapMode.READ_ONLY ? "map read-only" : "map read-write";
-        requireNonNegative(position, "position");
-        requireNonNegative(length, "length");
-        if (mode == FileChannel.MapMode.READ_WRITE) {
-            requireWritableMapping(operation);
-        }
-        if (!guarded) {
-            return mapRange(mode, position, length, operation);
-        }
-        int fd = acquire(operation);
-        try {
-            return state.mappings.map(fd, state.name, operation, () -> mapRange(mode, position, length, operation));
-        } finally {
-            release();
-        }
-    }
-
-    /** Maps a range that lies within the file, through the shared read-only channel or a read-write one of its own. */
-    private MappedByteBuffer mapRange(FileChannel.MapMode mode, long position, long length, String operation) {
-        checkRange(position, length, operation);
-        if (mode == FileChannel.MapMode.READ_ONLY) {
-            return map(channel(), mode, position, length, operation);
-        }
-        try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return map(readWrite, mode, position, length, operation);
-        } catch (IOException e) {
-            throw mapFailed(operation, mode, e);
-        }
-    }
-
-    private MappedByteBuffer map(FileChannel channel, FileChannel.MapMode mode, long position, long length,
-            String operation) {
-        try {
-            return channel.map(mode, position, length);
-        } catch (IOException e) {
-            throw mapFailed(operation, mode, e);
-        }
-    }
-
-    /** Throws the typed reason a writable mapping is refused, if there is one: a write seal or a read-only descriptor. */
-    private void requireWritableMapping(String operation) {
-        int fd = acquire(operation);
-        try {
-            EnumSet<Seal> seals = Fcntl.seals(fd, state.name);
-            for (Seal seal : EnumSet.of(Seal.WRITE, Seal.FUTURE_WRITE)) {
-                if (seals.contains(seal)) {
-                    throw new WriteSealedException(operation, state.name, fd, seal, 0);
-                }
-            }
-            if (Fcntl.isReadOnly(fd, state.name)) {
-                throw new NotPermittedException(operation, state.name, fd,
-                        "this descriptor is read-only, so it grants no write access to map", 0);
-            }
-        } finally {
-            release();
-        }
-    }
-
-    /**
-     * Why a map failed, typed: the memfd was closed meanwhile (its shared channel with it), a write seal came after the
-     * check, or else what the JDK reported, with a hint where huge pages are the likely cause.
-     */
-    private MemFdException mapFailed(String operation, FileChannel.MapMode mode, IOException cause) {
-        if (cause instanceof ClosedChannelException || !isOpen()) {
-            return withCause(new MemFdClosedException(operation, state.name), cause);
-        }
-        if (mode == FileChannel.MapMode.READ_WRITE) {
-            requireWritableMapping(operation);
-        }
-        int fd = acquire(operation);
-        try {
-            String hint = FileStatus.isHugetlb(fd, state.name)
-                    ? "; a hugetlb memfd maps only where huge pages of its size are reserved"
-                    : "";
-            return withCause(new MemFdException(operation, state.name, fd, cause + hint, 0), cause);
-        } finally {
-            release();
-        }
-    }
-
-    private static MemFdException withCause(MemFdException failure, Throwable cause) {
-        failure.initCause(cause);
-        return failure;
-    }
-
-    private void checkRange(long position, long length, String operation) {
-        if (length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("A mapping holds at most 2 GiB; " + length + " bytes requested");
-        }
-        long size = size();
-        if (endOf(position, length) > size) {
-            throw new MemFdException(operation, state.name, state.handle.number(), "the range [" + position + ", "
-                    + (position + length) + ") passes the end of the file at " + size + " bytes; resize first", 0);
-        }
-    }
-
-    private static void requireNonNegative(long value, String what) {
+    static void requireNonNegative(long value, String what) {
         if (value < 0) {
             throw new IllegalArgumentException("The " + what + " must not be negative: " + value);
         }
     }
 
-    private static long endOf(long position, long length) {
+    static long endOf(long position, long length) {
         if (position > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("The range starting at " + position + " with " + length
                     + " bytes passes the largest possible file size");

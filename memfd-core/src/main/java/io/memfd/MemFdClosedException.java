@@ -5,7 +5,7 @@ public class MemFdClosedException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public MemFdClosedException(String operation, String memfdName) {
+    MemFdClosedException(String operation, String memfdName) {
         super(operation, memfdName, -1, "the memfd is closed", 0);
     }
 }

@@ -3,12 +3,11 @@ package io.memfd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-
-import io.memfd.internal.DescriptorLimit;
 
 /**
  * Creates memfds with shared defaults and limits, and tracks the live ones in a {@link MemFdRegistry}.
@@ -42,7 +41,7 @@ public final class MemFdFactory implements AutoCloseable {
         this.defaultSeals = Collections.unmodifiableSet(EnumSet.copyOf(builder.defaultSeals));
         this.namePrefix = builder.namePrefix;
         this.registry = new MemFdRegistry(builder.maxSize, builder.maxTotalSize, builder.maxCount,
-                builder.leakDetection, builder.leakListener);
+                builder.leakDetection, builder.leakListener, builder.clock);
     }
 
     public static Builder builder() {
@@ -57,7 +56,7 @@ public final class MemFdFactory implements AutoCloseable {
     /** An empty, unsealed memfd with other options, under the factory's limits and registry. */
     public MemFd create(String name, MemFdOptions options) {
         ensureOpen();
-        return stillOpen(MemFd.open(namePrefix + name, options, registry));
+        return stillOpen(MemFdOpening.create(namePrefix + name, options, registry));
     }
 
     /** A memfd holding {@code content}, sealed with the default seals. */
@@ -106,7 +105,7 @@ public final class MemFdFactory implements AutoCloseable {
      * closed.
      */
     public MemFd adopt(int fd, Set<Seal> requiredSeals) {
-        return stillOpen(MemFd.adopt(fd, requiredSeals, registry));
+        return stillOpen(MemFdOpening.adopt(fd, requiredSeals, registry));
     }
 
     /** The live buffers and running totals. */
@@ -164,6 +163,7 @@ public final class MemFdFactory implements AutoCloseable {
         private int maxCount = halfTheDescriptorLimit();
         private LeakDetection leakDetection = LeakDetection.REPORT;
         private LeakListener leakListener = LeakListener.LOG;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -227,6 +227,12 @@ public final class MemFdFactory implements AutoCloseable {
         /** Who hears of leaks. Default: {@link LeakListener#LOG}. */
         public Builder leakListener(LeakListener leakListener) {
             this.leakListener = Objects.requireNonNull(leakListener, "leakListener");
+            return this;
+        }
+
+        /** The clock that tells buffers' creation times and ages; for tests, which need not wait for time to pass. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

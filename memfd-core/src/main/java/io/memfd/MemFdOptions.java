@@ -3,9 +3,6 @@ package io.memfd;
 import java.util.Objects;
 import java.util.Optional;
 
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.MemfdCreate;
-
 /**
  * How to create a memfd: immutable, each method returns a changed copy.
  *

@@ -1,5 +1,6 @@
 package io.memfd;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +32,8 @@ public final class MemFdRegistry {
     private final LongAdder created = new LongAdder();
     private final LongAdder released = new LongAdder();
     private final LongAdder leaked = new LongAdder();
+    /** Tells buffers' creation times and ages. */
+    final Clock clock;
     private final long maxSize;
     private final long maxTotalSize;
     private final int maxCount;
@@ -38,7 +41,8 @@ public final class MemFdRegistry {
     private final LeakListener leakListener;
 
     MemFdRegistry(long maxSize, long maxTotalSize, int maxCount, LeakDetection leakDetection,
-            LeakListener leakListener) {
+            LeakListener leakListener, Clock clock) {
+        this.clock = clock;
         this.maxSize = maxSize;
         this.maxTotalSize = maxTotalSize;
         this.maxCount = maxCount;

@@ -5,13 +5,12 @@ import java.lang.ref.WeakReference;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Fcntl;
-import io.memfd.internal.FileStatus;
 
 /**
  * Everything about an open memfd except the {@link MemFd} object itself, so that the {@link java.lang.ref.Cleaner}
@@ -26,7 +25,7 @@ final class MemFdState implements Runnable {
     final long id = IDS.incrementAndGet();
     final String name;
     final FdHandle handle;
-    final Instant createdAt = Instant.now();
+    final Instant createdAt;
 
     /** The registry that tracks this memfd, or {@code null}. */
     final MemFdRegistry registry;
@@ -60,6 +59,7 @@ final class MemFdState implements Runnable {
     MemFdState(String name, FdHandle handle, MemFdRegistry registry, SizeAccount account, long fixedSize,
             Throwable creationSite, Origin origin) {
         this.name = name;
+        this.createdAt = clock(registry).instant();
         this.handle = handle;
         this.registry = registry;
         this.account = account;
@@ -105,10 +105,15 @@ final class MemFdState implements Runnable {
         try {
             int fd = handle.number();
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
-                    Duration.between(createdAt, Instant.now()), origin == Origin.ADOPTED);
+                    Duration.between(createdAt, clock(registry).instant()), origin == Origin.ADOPTED);
         } finally {
             handle.release();
         }
+    }
+
+    /** The registry's clock, which tests may set; the system's for an untracked memfd. */
+    private static Clock clock(MemFdRegistry registry) {
+        return registry == null ? Clock.systemUTC() : registry.clock;
     }
 
     /**
@@ -199,15 +204,19 @@ final class MemFdState implements Runnable {
 
     // Accounting against the registry's limits; no-ops for an untracked memfd.
 
-    /** See {@link SizeAccount#growTo}; 0 for an untracked memfd. */
-    long growTo(long end, String operation) {
-        return account == null ? 0 : account.growTo(handle.number(), end, operation);
-    }
-
-    /** After a growth that accounted {@code grown} bytes failed; reads the size the file really has. */
-    void growthFailed(int fd, long end, long grown) {
-        if (grown > 0) {
-            account.growthFailed(end, grown, FileStatus.size(fd, name));
+    /**
+     * Runs {@code change}, which may make the file (held as {@code fd}) as long as {@code end}, after charging the
+     * growth to the registry ({@link SizeAccount#growTo}); if it fails, gives back what the file did not really grow.
+     */
+    void growing(int fd, long end, String operation, Runnable change) {
+        long grown = account == null ? 0 : account.growTo(handle.number(), end, operation);
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            if (grown > 0) {
+                account.growthFailed(end, grown, FileStatus.size(fd, name));
+            }
+            throw e;
         }
     }
 

@@ -8,7 +8,7 @@ public class NotMemFdException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public NotMemFdException(String operation, int fd, String cause) {
+    NotMemFdException(String operation, int fd, String cause) {
         super(operation, null, fd, cause, 0);
     }
 }

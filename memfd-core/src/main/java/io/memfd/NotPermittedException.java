@@ -8,7 +8,7 @@ public class NotPermittedException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public NotPermittedException(String operation, String memfdName, int fd, String cause, int errno) {
+    NotPermittedException(String operation, String memfdName, int fd, String cause, int errno) {
         super(operation, memfdName, fd, cause, errno);
     }
 }

@@ -9,7 +9,7 @@ public class OutOfDescriptorsException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public OutOfDescriptorsException(String operation, String memfdName, int fd, String cause, int errno) {
+    OutOfDescriptorsException(String operation, String memfdName, int fd, String cause, int errno) {
         super(operation, memfdName, fd, cause, errno);
     }
 }

@@ -5,7 +5,7 @@ public class ResizeSealedException extends SealedException {
 
     private static final long serialVersionUID = 1L;
 
-    public ResizeSealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
+    ResizeSealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
         super(operation, memfdName, fd, seal, errno);
     }
 }

@@ -10,7 +10,7 @@ public class SealedException extends MemFdException {
 
     private final Seal seal;
 
-    public SealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
+    SealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
         super(operation, memfdName, fd, "the memfd is " + seal.meaning(), errno);
         this.seal = seal;
     }

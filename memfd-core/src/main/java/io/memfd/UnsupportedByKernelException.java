@@ -5,7 +5,7 @@ public class UnsupportedByKernelException extends MemFdException {
 
     private static final long serialVersionUID = 1L;
 
-    public UnsupportedByKernelException(String operation, String memfdName, int fd, String cause, int errno) {
+    UnsupportedByKernelException(String operation, String memfdName, int fd, String cause, int errno) {
         super(operation, memfdName, fd, cause, errno);
     }
 }

@@ -3,6 +3,7 @@ package io.memfd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -194,11 +196,8 @@ class FdHygieneTest {
 
     /** Waits until {@code descriptor} is closed: by {@code close()}, or by the last user in flight then. */
     private static void awaitClosed(OpenFds.Fd descriptor) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (OpenFds.isOpen(descriptor)) {
-            assertThat(System.nanoTime()).as("%s closed within 30 s", descriptor).isLessThan(deadline);
-            Thread.yield();
-        }
+        Awaitility.await(descriptor + " closed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .until(() -> !OpenFds.isOpen(descriptor));
     }
 
     /** Stops the pool and waits for its threads, so that none runs on into the next test. */

@@ -7,7 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -44,11 +48,10 @@ class MemFdFactoryTest {
 
     @Test
     void registryShowsLiveBuffersWithTheirStateAndTotals() throws Exception {
-        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+        try (MemFdFactory factory = MemFdFactory.builder().clock(tickingClock()).build()) {
             MemFd first = factory.createSealed("first", new byte[100]);
             MemFd second = factory.create("second");
             second.resize(4096);
-            Thread.sleep(5);
 
             MemFdRegistry registry = factory.registry();
             assertThat(registry.count()).isEqualTo(2);
@@ -312,12 +315,34 @@ class MemFdFactoryTest {
     }
 
     @Test
-    void ageGrows() throws InterruptedException {
-        try (MemFd memfd = MemFd.create("aging")) {
+    void ageGrows() {
+        try (MemFdFactory factory = MemFdFactory.builder().clock(tickingClock()).build();
+                MemFd memfd = factory.create("aging")) {
             Duration first = memfd.info().age();
-            Thread.sleep(10);
             assertThat(memfd.info().age()).isGreaterThan(first);
         }
+    }
+
+    /** A clock a second later at each reading than at the one before: ages are positive without waiting. */
+    private static Clock tickingClock() {
+        Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                now[0] = now[0].plusSeconds(1);
+                return now[0];
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     /** An endless stream that counts what it served. */

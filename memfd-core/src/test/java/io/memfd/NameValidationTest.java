@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.Set;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import com.sun.jna.LastErrorException;
 
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.TestLibc;
@@ -19,6 +22,19 @@ import io.memfd.testing.TestLibc;
 class NameValidationTest {
 
     private static final int MFD_ALLOW_SEALING = 2;
+
+    @Test
+    void theKernelTakesANameOfMaxNameBytesAndNoLonger() {
+        String longest = "x".repeat(MemFd.MAX_NAME_BYTES);
+        try (MemFd memfd = MemFd.create(longest)) {
+            assertThat(OpenFds.memfdsNamed(longest)).isEqualTo(1);
+        }
+        // One byte more, and memfd_create(2) itself fails with EINVAL.
+        assertThatThrownBy(() -> TestLibc.memfd_create(longest + "x", MFD_ALLOW_SEALING))
+                .isInstanceOfSatisfying(LastErrorException.class, (e) -> assertThat(e.getErrorCode()).isEqualTo(22));
+        assertThatThrownBy(() -> MemFd.checkName(longest + "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most " + MemFd.MAX_NAME_BYTES + " bytes");
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"two\nlines", "tab\there", "nul\0", "escape\u001b[31m", "delete\u007f", "c1\u0085"})

@@ -14,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.memfd.internal.Errno;
-import io.memfd.internal.MemfdCreate;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.Seccomp;

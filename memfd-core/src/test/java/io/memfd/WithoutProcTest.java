@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.jna.LastErrorException;
 
-import io.memfd.internal.UnixSockets;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.TestLibc;
 
@@ -30,7 +29,7 @@ class WithoutProcTest {
 
     @Test
     void adoptOwnsAndClosesAnOpenDescriptorItCannotCheckAndLeavesAFreeNumberAlone() throws Exception {
-        assumeTrue(UnixSockets.effectiveUid() == 0 && canUnshare(), "only root can hide /proc in a mount namespace");
+        assumeTrue(TestLibc.effectiveUid() == 0 && canUnshare(), "only root can hide /proc in a mount namespace");
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
                 "mount -t tmpfs none /proc && exec \"$@\"", "sh"));
         command.addAll(ChildJvm.command(Adopter.class));

@@ -10,7 +10,7 @@ public class AddressInUseException extends IpcException {
 
     private static final long serialVersionUID = 1L;
 
-    public AddressInUseException(Path socketPath, String cause, int errno) {
+    AddressInUseException(Path socketPath, String cause, int errno) {
         super("bind", socketPath, cause, errno);
     }
 }

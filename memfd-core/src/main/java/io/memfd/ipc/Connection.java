@@ -2,11 +2,9 @@ package io.memfd.ipc;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntFunction;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Poll;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * One connected socket, of a server or a client, with timed waits. Waiting for a message happens in a blocking
@@ -72,12 +70,7 @@ final class Connection implements AutoCloseable {
 
     /** Who is at the other end ({@code SO_PEERCRED}). */
     PeerCredentials peer() {
-        int fd = acquire("read the peer's credentials");
-        try {
-            return UnixSockets.peerCredentials(fd, path);
-        } finally {
-            socket.release();
-        }
+        return withSocket("read the peer's credentials", (fd) -> UnixSockets.peerCredentials(fd, path));
     }
 
     /**
@@ -118,12 +111,7 @@ final class Connection implements AutoCloseable {
     }
 
     private SocketMessages.Received receive(String operation, boolean wait) {
-        int fd = acquire(operation);
-        try {
-            return SocketMessages.receive(fd, path, buffer, wait);
-        } finally {
-            socket.release();
-        }
+        return withSocket(operation, (fd) -> SocketMessages.receive(fd, path, buffer, wait));
     }
 
     /**
@@ -134,13 +122,8 @@ final class Connection implements AutoCloseable {
      */
     boolean send(byte[] payload, int fd, Duration timeout, String operation) {
         for (;;) {
-            int socketFd = acquire(operation);
-            try {
-                if (SocketMessages.send(socketFd, path, buffer, payload, fd)) {
-                    return true;
-                }
-            } finally {
-                socket.release();
+            if (withSocket(operation, (socketFd) -> SocketMessages.send(socketFd, path, buffer, payload, fd))) {
+                return true;
             }
             if (!await(Poll.POLLOUT, timeout, operation)) {
                 return false;
@@ -188,17 +171,12 @@ final class Connection implements AutoCloseable {
             return false;
         }
         try {
-            int fd = acquire(operation);
-            try {
-                Poll.Outcome outcome = Poll.await(fd, events, wakeUp == null ? -1 : wakeUp.number(),
-                        timeout.toMillis(), path);
-                if (outcome == Poll.Outcome.TIMED_OUT) {
-                    throw new IpcTimeoutException(operation, path, timeout);
-                }
-                return outcome == Poll.Outcome.READY;
-            } finally {
-                socket.release();
+            Poll.Outcome outcome = withSocket(operation, (fd) -> Poll.await(fd, events,
+                    wakeUp == null ? -1 : wakeUp.number(), timeout.toMillis(), path));
+            if (outcome == Poll.Outcome.TIMED_OUT) {
+                throw new IpcTimeoutException(operation, path, timeout);
             }
+            return outcome == Poll.Outcome.READY;
         } finally {
             if (wakeUp != null) {
                 wakeUp.release();
@@ -206,10 +184,19 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    private int acquire(String operation) {
+    /**
+     * Runs {@code action} with the socket's descriptor, which a concurrent {@link #close()} cannot close meanwhile.
+     *
+     * @throws ConnectionClosedException if this side closed the connection
+     */
+    private <T> T withSocket(String operation, IntFunction<T> action) {
         if (!socket.acquire()) {
             throw new ConnectionClosedException(operation, path, "this side closed the connection", 0);
         }
-        return socket.number();
+        try {
+            return action.apply(socket.number());
+        } finally {
+            socket.release();
+        }
     }
 }

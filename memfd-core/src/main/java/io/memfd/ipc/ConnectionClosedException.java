@@ -7,7 +7,7 @@ public class ConnectionClosedException extends IpcException {
 
     private static final long serialVersionUID = 1L;
 
-    public ConnectionClosedException(String operation, Path socketPath, String cause, int errno) {
+    ConnectionClosedException(String operation, Path socketPath, String cause, int errno) {
         super(operation, socketPath, cause, errno);
     }
 }

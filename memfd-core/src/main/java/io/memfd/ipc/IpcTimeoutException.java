@@ -10,7 +10,7 @@ public class IpcTimeoutException extends IpcException {
 
     private final Duration timeout;
 
-    public IpcTimeoutException(String operation, Path socketPath, Duration timeout) {
+    IpcTimeoutException(String operation, Path socketPath, Duration timeout) {
         super(operation, socketPath, "no progress within " + timeout.toMillis() + " ms", 0);
         this.timeout = timeout;
     }

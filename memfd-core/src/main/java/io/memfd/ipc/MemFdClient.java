@@ -6,8 +6,6 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.memfd.MemFd;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * Sends memfds, each with a header, to a {@link MemFdServer} (or any peer speaking its wire format) and returns the
@@ -242,7 +240,7 @@ public final class MemFdClient implements AutoCloseable {
         private Set<Long> allowedServerUids = Set.of(UnixSockets.effectiveUid());
 
         private Builder(Path path) {
-            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
+            this.path = MemFdServer.checkPath(path);
         }
 
         /** How long to wait for a server whose backlog of pending connections is full. Default: 5 seconds. */

@@ -18,10 +18,7 @@ import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Poll;
 import io.memfd.internal.ProcFdDirectory;
-import io.memfd.internal.SocketMessages;
-import io.memfd.internal.UnixSockets;
 
 /**
  * Receives memfds from other processes over a Unix domain socket, checks them, and hands them to a
@@ -76,14 +73,13 @@ public final class MemFdServer implements AutoCloseable {
     private static final int STOPPING = -2;
 
     private final Path path;
-    private final MemFdHandler handler;
     private final MessageAdmission admission;
+    private final Responder responder;
     private final int maxPayloadSize;
     private final Set<PosixFilePermission> fileMode;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration shutdownTimeout;
-    private final MemFdServerListener listener;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
     /** The connections being served, so that stopping can end their threads' waits. */
@@ -101,19 +97,25 @@ public final class MemFdServer implements AutoCloseable {
     private Thread acceptor;
     private ExecutorService workers;
 
+    /**
+     * The longest socket path, in bytes of UTF-8 once made absolute: what {@code struct sockaddr_un} holds without its
+     * terminating NUL.
+     */
+    public static final int MAX_PATH_BYTES = 107;
+
     private enum State { NEW, RUNNING, STOPPED }
 
     private MemFdServer(Builder builder) {
         this.path = builder.path;
-        this.handler = Objects.requireNonNull(builder.handler, "a handler is required: builder.handler(...)");
         this.admission = new MessageAdmission(builder.requiredSeals, builder.maxBufferSize, builder.maxPayloadSize,
                 builder.allowedUids, builder.bufferRequired, builder.factory);
+        this.responder = new Responder(admission, Objects.requireNonNull(builder.handler,
+                "a handler is required: builder.handler(...)"), builder.listener, builder.maxPayloadSize, path);
         this.maxPayloadSize = builder.maxPayloadSize;
         this.fileMode = Collections.unmodifiableSet(EnumSet.copyOf(builder.fileMode));
         this.maxConnections = builder.maxConnections;
         this.idleTimeout = builder.idleTimeout;
         this.shutdownTimeout = builder.shutdownTimeout;
-        this.listener = builder.listener;
     }
 
     /**
@@ -126,6 +128,18 @@ public final class MemFdServer implements AutoCloseable {
      */
     public static Path defaultDirectory() {
         return RuntimeDirectory.forThisUser();
+    }
+
+    /**
+     * Checks that {@code path} can name a server's socket, as {@link #builder} and {@link MemFdClient#builder} do: made
+     * absolute, it must fit {@code struct sockaddr_un}, at most {@link #MAX_PATH_BYTES} bytes of UTF-8. Nothing is
+     * created or connected to, so configuration can be checked before anything starts.
+     *
+     * @return the path made absolute
+     * @throws IllegalArgumentException if the path is too long; the message says by how much
+     */
+    public static Path checkPath(Path path) {
+        return UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
     }
 
     /** A builder for a server at {@code path} (made absolute); every setting but the handler has a default. */
@@ -148,7 +162,10 @@ public final class MemFdServer implements AutoCloseable {
                         + " build a new one to serve again");
             }
             try {
-                ProcFdDirectory.hold();
+                int errno = ProcFdDirectory.hold();
+                if (errno != 0) {
+                    throw UnixSockets.failure("open " + ProcFdDirectory.PATH, path, errno);
+                }
                 holdsFdDirectory = true;
                 wakeUp = new FdHandle(Poll.newWakeUp(path));
                 listening = new FdHandle(UnixSockets.open(path, true));
@@ -325,12 +342,12 @@ public final class MemFdServer implements AutoCloseable {
         try {
             admission.checkPeer(peer);
         } catch (MessageAdmission.Rejection rejection) {
-            refuse(socket, peer, rejection.reason, rejection.detail);
+            responder.refuse(socket, peer, rejection.reason, rejection.detail);
             return;
         }
         if (activeConnections.incrementAndGet() > maxConnections) {
             activeConnections.decrementAndGet();
-            refuse(socket, peer, RejectReason.TOO_MANY_CONNECTIONS, "the server serves " + maxConnections
+            responder.refuse(socket, peer, RejectReason.TOO_MANY_CONNECTIONS, "the server serves " + maxConnections
                     + " connections at most; try again later");
             return;
         }
@@ -366,16 +383,6 @@ public final class MemFdServer implements AutoCloseable {
         activeConnections.decrementAndGet();
     }
 
-    /** Tells a refused peer why, if its queue has room (never waiting), and closes the connection. */
-    private void refuse(FdHandle socket, PeerCredentials peer, RejectReason reason, String detail) {
-        report(peer, reason, detail);
-        try (Connection connection = new Connection(socket, null, path, Wire.capacity(0))) {
-            connection.send(Wire.rejection(reason, detail), -1, Duration.ZERO, "refuse a connection");
-        } catch (IpcException e) {
-            // The peer is gone or not reading: it was refused either way.
-        }
-    }
-
     /** Serves one connection until the peer closes it, stays silent too long, or the server stops. */
     private void serve(Connection connection, PeerCredentials peer) {
         try (connection) {
@@ -388,7 +395,7 @@ public final class MemFdServer implements AutoCloseable {
                     message.closeFds();
                     return;
                 }
-                if (!connection.send(answer(message, peer), -1, idleTimeout, "send a reply")) {
+                if (!connection.send(responder.answer(message, peer), -1, idleTimeout, "send a reply")) {
                     return;
                 }
             }
@@ -400,52 +407,6 @@ public final class MemFdServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Closing a connection from " + peer + " after a failure", e);
         } finally {
             forget(connection);
-        }
-    }
-
-    /** The reply to one message: the handler's, or a rejection. Every descriptor the message brought is dealt with. */
-    private byte[] answer(SocketMessages.Received message, PeerCredentials peer) {
-        MemFdRequest request;
-        try {
-            request = admission.admit(message, peer);
-        } catch (MessageAdmission.Rejection rejection) {
-            report(peer, rejection.reason, rejection.detail);
-            return Wire.rejection(rejection.reason, rejection.detail);
-        }
-        byte[] reply;
-        try {
-            reply = handler.handle(request);
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "The handler failed on a message from " + peer, e);
-            return handlerFailed(peer, "the server's handler failed; its log says why");
-        } finally {
-            request.release();
-        }
-        reply = reply == null ? new byte[0] : reply;
-        if (!admission.fitsPayload(reply.length)) {
-            LOG.log(System.Logger.Level.WARNING, "The handler's reply of " + reply.length + " bytes exceeds the"
-                    + " payload limit of " + maxPayloadSize + " bytes");
-            return handlerFailed(peer, "the handler's reply exceeded the server's payload limit");
-        }
-        try {
-            listener.accepted(peer, request.bufferSize());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "The server listener failed", e);
-        }
-        return Wire.ok(reply);
-    }
-
-    private byte[] handlerFailed(PeerCredentials peer, String detail) {
-        report(peer, RejectReason.HANDLER_FAILED, detail);
-        return Wire.rejection(RejectReason.HANDLER_FAILED, detail);
-    }
-
-    private void report(PeerCredentials peer, RejectReason reason, String detail) {
-        LOG.log(System.Logger.Level.DEBUG, "Rejected a message from " + peer + ": " + reason + " (" + detail + ")");
-        try {
-            listener.rejected(peer, reason, detail);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "The server listener failed", e);
         }
     }
 
@@ -474,7 +435,7 @@ public final class MemFdServer implements AutoCloseable {
         private MemFdServerListener listener = MemFdServerListener.NONE;
 
         private Builder(Path path) {
-            this.path = UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
+            this.path = checkPath(path);
         }
 
         /** What to do with each accepted message. Required. */

@@ -15,7 +15,6 @@ import io.memfd.MissingSealsException;
 import io.memfd.Seal;
 import io.memfd.SizeLimitExceededException;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.SocketMessages;
 
 /**
  * What a {@link MemFdServer} lets through: the users it serves, and the messages it hands to its handler. Every check

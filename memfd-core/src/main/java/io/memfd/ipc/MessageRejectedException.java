@@ -9,7 +9,7 @@ public class MessageRejectedException extends IpcException {
 
     private final RejectReason reason;
 
-    public MessageRejectedException(String operation, Path socketPath, RejectReason reason, String detail) {
+    MessageRejectedException(String operation, Path socketPath, RejectReason reason, String detail) {
         super(operation, socketPath, "the server rejected it: " + reason + " (" + detail + ")", 0);
         this.reason = reason;
     }

@@ -6,9 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.UnixSockets;
-
 /**
  * The directory for socket files whose path the application does not choose: one that only this user may enter, so
  * that no other user can bind a server's path first (the server would not start), nor stand in for a server that is
@@ -69,7 +66,7 @@ final class RuntimeDirectory {
 
     /** Why {@code directory} is not this user's private directory, or {@code null} when it is. */
     private static String problem(Path directory, long uid) {
-        FileStatus.Node node = UnixSockets.nodeAt(directory);
+        FileNode node = FileNode.at(directory);
         if (node == null) {
             return "it does not exist";
         }
@@ -87,7 +84,7 @@ final class RuntimeDirectory {
 
     /** Why a directory in {@code parent} could be replaced by another user, or {@code null}. */
     private static String parentProblem(Path parent) {
-        FileStatus.Node node = UnixSockets.nodeAt(parent);
+        FileNode node = FileNode.at(parent);
         if (node == null || !node.directory()) {
             return "the temporary directory " + parent + " is not a directory";
         }

@@ -10,7 +10,7 @@ public class ServerUnavailableException extends IpcException {
 
     private static final long serialVersionUID = 1L;
 
-    public ServerUnavailableException(String operation, Path socketPath, String cause, int errno) {
+    ServerUnavailableException(String operation, Path socketPath, String cause, int errno) {
         super(operation, socketPath, cause, errno);
     }
 }

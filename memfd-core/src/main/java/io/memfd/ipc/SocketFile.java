@@ -10,8 +10,6 @@ import java.util.Set;
 
 import io.memfd.internal.Errno;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.UnixSockets;
 
 /**
  * A server's socket file: created with the configured mode and never wider, taken over from a server that died,
@@ -78,7 +76,7 @@ final class SocketFile {
                     + " bind", 0);
         }
         try {
-            FileStatus.Node node = FileStatus.node(file.number(), null);
+            FileNode node = FileNode.of(file.number(), path);
             if (!node.socket() || node.uid() != UnixSockets.effectiveUid() || node.links() != 1) {
                 throw new IpcException("set the socket file's mode", path, "the file at the path was replaced after"
                         + " bind (it is " + describe(node) + "); it was left alone", 0);
@@ -116,7 +114,7 @@ final class SocketFile {
      * {@code connect} is refused only where nobody listens.
      */
     private static void removeIfStale(Path path) {
-        FileStatus.Node node = UnixSockets.nodeAt(path);
+        FileNode node = FileNode.at(path);
         if (node == null) {
             return;
         }
@@ -157,7 +155,7 @@ final class SocketFile {
 
     /** The identity of what is at the path (not following a link), or {@code null} when nothing is. */
     private static String identity(Path path) {
-        FileStatus.Node node = UnixSockets.nodeAt(path);
+        FileNode node = FileNode.at(path);
         return node == null ? null : node.identity();
     }
 
@@ -166,7 +164,7 @@ final class SocketFile {
         return fd < 0 ? null : new FdHandle(fd);
     }
 
-    private static String describe(FileStatus.Node node) {
+    private static String describe(FileNode node) {
         String type = node.socket() ? "a socket file" : "not a socket file (a symbolic link, or another file)";
         return type + " of uid " + node.uid() + " with " + node.links() + " name" + (node.links() == 1 ? "" : "s");
     }

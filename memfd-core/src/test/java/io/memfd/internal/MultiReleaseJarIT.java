@@ -1,17 +1,16 @@
 package io.memfd.internal;
 
+import static io.memfd.testing.ChildJvm.classPathEntry;
+import static io.memfd.testing.ChildJvm.java;
+import static io.memfd.testing.ChildJvm.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -62,7 +61,7 @@ class MultiReleaseJarIT {
 
     @Test
     void withoutJnaOnTheClassPathJava22RunsOnFfmAndJava17CannotRun() throws Exception {
-        ChildJvm.Result result = ChildJvm.run(java("--enable-native-access=ALL-UNNAMED", "-cp", classPath(JAR,
+        ChildJvm.Result result = ChildJvm.run(java("--enable-native-access=ALL-UNNAMED", "-cp", path(JAR,
                 TEST_CLASSES), NativeBackendProbe.class.getName()));
 
         if (JAVA >= 22) {
@@ -82,12 +81,12 @@ class MultiReleaseJarIT {
         Path launcher = launcherJar();
 
         ChildJvm.Result byManifest = ChildJvm.run(java("-jar", launcher.toString()));
-        ChildJvm.Result byFlag = ChildJvm.run(java("--enable-native-access=ALL-UNNAMED", "-cp", classPath(JAR,
+        ChildJvm.Result byFlag = ChildJvm.run(java("--enable-native-access=ALL-UNNAMED", "-cp", path(JAR,
                 TEST_CLASSES, JNA), NativeBackendProbe.class.getName()));
         ChildJvm.Result jnaByFlag = ChildJvm.run(java("--enable-native-access=ALL-UNNAMED",
-                "-D" + NativeBackend.PROPERTY + "=jna", "-cp", classPath(JAR, TEST_CLASSES, JNA),
+                "-D" + NativeBackend.PROPERTY + "=jna", "-cp", path(JAR, TEST_CLASSES, JNA),
                 NativeBackendProbe.class.getName()));
-        ChildJvm.Result neither = ChildJvm.run(java("-cp", classPath(JAR, TEST_CLASSES, JNA),
+        ChildJvm.Result neither = ChildJvm.run(java("-cp", path(JAR, TEST_CLASSES, JNA),
                 NativeBackendProbe.class.getName()));
 
         for (ChildJvm.Result quiet : List.of(byManifest, byFlag, jnaByFlag)) {
@@ -123,22 +122,5 @@ class MultiReleaseJarIT {
     /** A Class-Path entry: a URL relative to the launcher jar's directory. */
     private String relative(Path path) {
         return directory.relativize(path).toString();
-    }
-
-    private static List<String> java(String... arguments) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(arguments));
-        return command;
-    }
-
-    private static String classPath(Path... entries) {
-        return String.join(File.pathSeparator, Arrays.stream(entries).map(Path::toString).toList());
-    }
-
-    private static Path classPathEntry(Predicate<Path> wanted) {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(Path::of)
-                .map(Path::toAbsolutePath).filter(wanted).findFirst()
-                .orElseThrow(() -> new IllegalStateException("not on the class path: " + wanted));
     }
 }

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 
+import io.memfd.testing.TestLibc;
 import io.memfd.MemFd;
-import io.memfd.internal.FileStatus;
 
 /**
  * The other process of {@link CrossProcessTest}: fills a memfd, seals it, prints what it sent (inode and CRC) and
@@ -30,7 +30,7 @@ public final class ChildSender {
                 buffer.write(position, chunk.flip());
             }
             buffer.makeImmutable();
-            long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
+            long inode = buffer.withRawFd(fd -> TestLibc.inode(fd));
             System.out.println("pid=" + ProcessHandle.current().pid());
             System.out.println("sent=" + describe(buffer, inode));
             byte[] reply = client.send("64 MiB from a child".getBytes(StandardCharsets.UTF_8), buffer);

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.memfd.testing.TestLibc;
 import io.memfd.MemFd;
-import io.memfd.internal.FileStatus;
 import io.memfd.testing.ChildJvm;
 
 /** Java to Java across two real processes: a child JVM sends a 64 MiB sealed memfd to this one. */
@@ -27,7 +27,7 @@ class CrossProcessTest {
         AtomicReference<Long> senderPid = new AtomicReference<>();
         MemFdHandler handler = request -> {
             MemFd buffer = request.buffer();
-            received.set(ChildSender.describe(buffer, buffer.withRawFd(fd -> FileStatus.inode(fd, null))));
+            received.set(ChildSender.describe(buffer, buffer.withRawFd(fd -> TestLibc.inode(fd))));
             senderPid.set(request.peer().pid());
             return ("received '" + buffer.name() + "' " + new String(request.header(), UTF_8)).getBytes(UTF_8);
         };

@@ -22,7 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.memfd.MemFd;
-import io.memfd.internal.UnixSockets;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.PythonPeer;
 

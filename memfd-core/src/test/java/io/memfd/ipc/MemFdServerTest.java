@@ -8,19 +8,19 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
-import io.memfd.internal.FileStatus;
-import io.memfd.internal.UnixSockets;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.TestLibc;
 
@@ -29,6 +29,23 @@ class MemFdServerTest {
 
     @TempDir
     Path directory;
+
+    @Test
+    void aSocketPathOfMaxPathBytesIsServedAndALongerOneRefusedBeforeAnythingIsCreated() throws Exception {
+        Path longest = directory.resolve("s".repeat(MemFdServer.MAX_PATH_BYTES - directory.toString().length() - 1));
+        assertThat(longest.toString()).hasSize(MemFdServer.MAX_PATH_BYTES);
+        assertThat(MemFdServer.checkPath(longest)).isEqualTo(longest);
+        try (MemFdServer server = MemFdServer.builder(longest).handler(request -> "ok".getBytes(UTF_8))
+                .bufferRequired(false).start();
+                MemFdClient client = MemFdClient.builder(longest).build()) {
+            assertThat(client.send("hi".getBytes(UTF_8))).asString(UTF_8).isEqualTo("ok");
+        }
+
+        Path tooLong = Path.of(longest + "s");
+        assertThatThrownBy(() -> MemFdServer.checkPath(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most " + MemFdServer.MAX_PATH_BYTES + " bytes");
+        assertThat(tooLong).doesNotExist();
+    }
 
     @Test
     void aSealedBufferArrivesWithHeaderAndSenderAndTheReplyComesBack() {
@@ -58,7 +75,7 @@ class MemFdServerTest {
     void theReceivedDescriptorIsTheSameFileAndCloseOnExec() {
         AtomicReference<long[]> seen = new AtomicReference<>();
         MemFdHandler handler = request -> {
-            seen.set(request.buffer().withRawFd(fd -> new long[] {FileStatus.inode(fd, null),
+            seen.set(request.buffer().withRawFd(fd -> new long[] {TestLibc.inode(fd),
                     OpenFds.statusFlags(fd) & TestLibc.O_CLOEXEC}));
             return null;
         };
@@ -67,7 +84,7 @@ class MemFdServerTest {
                 MemFd buffer = sealed("x")) {
             assertThat(client.send(new byte[0], buffer)).isEmpty();
 
-            long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
+            long inode = buffer.withRawFd(fd -> TestLibc.inode(fd));
             assertThat(seen.get()).containsExactly(inode, TestLibc.O_CLOEXEC);
         }
     }
@@ -270,11 +287,8 @@ class MemFdServerTest {
     }
 
     static void awaitNoConnections(MemFdServer server) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (server.activeConnections() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(server.activeConnections()).isZero();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(server.activeConnections()).isZero());
     }
 
     @Test

@@ -19,7 +19,6 @@ import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.SocketMessages;
 import io.memfd.testing.TestLibc;
 
 /**

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.memfd.testing.TestLibc;
 import io.memfd.MemFd;
-import io.memfd.internal.FileStatus;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.PythonPeer;
 
@@ -42,7 +42,7 @@ class PythonInteropTest {
         AtomicReference<String> seen = new AtomicReference<>();
         MemFdHandler handler = request -> {
             MemFd buffer = request.buffer();
-            long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
+            long inode = buffer.withRawFd(fd -> TestLibc.inode(fd));
             seen.set("inode=" + inode + " sha256=" + sha256(buffer.mapReadOnly()));
             return ("java saw " + new String(request.header(), UTF_8) + " '" + buffer.name() + "' "
                     + buffer.size() + " bytes").getBytes(UTF_8);
@@ -67,7 +67,7 @@ class PythonInteropTest {
             }
             buffer.write(0, content);
             buffer.makeImmutable();
-            long inode = buffer.withRawFd(fd -> FileStatus.inode(fd, null));
+            long inode = buffer.withRawFd(fd -> TestLibc.inode(fd));
             String expected = "memfd=True shrink-sealed=True size=" + MIB + " header=java header inode=" + inode
                     + " sha256=" + sha256(ByteBuffer.wrap(content));
 

@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.memfd.internal.UnixSockets;
 
 /**
  * Where socket files go when the application chooses no path: a directory only this user may enter. Each case gets a

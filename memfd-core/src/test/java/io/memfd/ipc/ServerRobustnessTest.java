@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,11 +170,7 @@ class ServerRobustnessTest {
             Thread closer = new Thread(server::close);
             closer.start();
             // The socket file goes once every connection has stopped receiving: the stop is under way.
-            long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS);
-            while (Files.exists(server.path()) && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(server.path()).doesNotExist();
+            awaitAsserted(() -> assertThat(server.path()).doesNotExist());
 
             release.countDown();
 
@@ -246,20 +243,17 @@ class ServerRobustnessTest {
     }
 
     private static void awaitConnections(MemFdServer server, int count) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS);
-        while (server.activeConnections() != count && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(server.activeConnections()).isEqualTo(count);
+        awaitAsserted(() -> assertThat(server.activeConnections()).isEqualTo(count));
     }
 
     /** Waits for the server's threads to end: a thread's last steps may follow the pool's termination. */
     private static void awaitNoThreadsOf(MemFdServer server) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(NO_HANG_SECONDS);
-        while (!threadsOf(server).isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(threadsOf(server)).isEmpty();
+        awaitAsserted(() -> assertThat(threadsOf(server)).isEmpty());
+    }
+
+    private static void awaitAsserted(ThrowingRunnable assertion) {
+        Awaitility.await().atMost(Duration.ofSeconds(NO_HANG_SECONDS)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(assertion);
     }
 
     /** The server's threads, named "memfd-ipc-... SOCKETFILE". */

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.UnixSockets;
 
 /**
  * The socket file's mode is set without a path lookup that could follow a link. Anyone who may write the socket's

@@ -1,11 +1,15 @@
 package io.memfd.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Runs a main class in a fresh JVM with this JVM's class path, for tests that must not disturb this process. */
 public final class ChildJvm {
@@ -52,6 +56,26 @@ public final class ChildJvm {
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** {@code java} (this JVM's launcher) with exactly these arguments, for a class or module path of one's own. */
+    public static List<String> java(String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    /** A class or module path of these entries. */
+    public static String path(Path... entries) {
+        return String.join(File.pathSeparator, Arrays.stream(entries).map(Path::toString).toList());
+    }
+
+    /** The first entry of this JVM's class path that is {@code wanted}, made absolute. */
+    public static Path classPathEntry(Predicate<Path> wanted) {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(Path::of)
+                .map(Path::toAbsolutePath).filter(wanted).findFirst()
+                .orElseThrow(() -> new IllegalStateException("not on the class path: " + wanted));
     }
 
     /**

@@ -7,12 +7,14 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.awaitility.Awaitility;
 
 /**
  * This process's open descriptors, read from {@code /proc/self/fd}. Tests compare the descriptors themselves (number,
@@ -130,14 +132,13 @@ public final class OpenFds {
 
     /** Waits up to {@code millis} for each of {@code opened} to be closed, then fails if one is still open. */
     private static void assertClosedWithin(Set<Fd> opened, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         Set<Fd> open = new HashSet<>(opened);
-        open.removeIf(fd -> !isOpen(fd));
-        while (!open.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            open.removeIf(fd -> !isOpen(fd));
-        }
-        assertThat(open).as("descriptors opened since the snapshot, still open after %d ms", millis).isEmpty();
+        Awaitility.await().atMost(Duration.ofMillis(millis)).pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> {
+                    open.removeIf(fd -> !isOpen(fd));
+                    assertThat(open).as("descriptors opened since the snapshot, still open after %d ms", millis)
+                            .isEmpty();
+                });
     }
 
     /** How many open descriptors are memfds with exactly this name. */

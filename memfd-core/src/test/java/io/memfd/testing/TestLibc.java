@@ -1,5 +1,10 @@
 package io.memfd.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -94,6 +99,22 @@ public final class TestLibc {
     public static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
 
     public static native int getpid();
+
+    /** This process's effective user id, as a peer's {@code SO_PEERCRED} shows it. */
+    public static long effectiveUid() {
+        return Integer.toUnsignedLong(geteuid());
+    }
+
+    private static native int geteuid();
+
+    /** The inode of the file descriptor {@code fd} refers to: equal in every process that holds the same file. */
+    public static long inode(int fd) {
+        try {
+            return (Long) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** Sends signal {@code signal} to thread {@code tid} of process {@code pid}. */
     public static native int tgkill(int pid, int tid, int signal) throws LastErrorException;

@@ -11,10 +11,13 @@ public final class Trickle implements AutoCloseable {
 
     private final Thread thread;
 
+    private volatile long lastByteSentAt = System.nanoTime();
+
     public Trickle(OutputStream out) {
         this.thread = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
+                    this.lastByteSentAt = System.nanoTime();
                     out.write(0);
                     out.flush();
                     Thread.sleep(100);
@@ -24,6 +27,15 @@ public final class Trickle implements AutoCloseable {
             }
         }, "trickle");
         this.thread.start();
+    }
+
+    /**
+     * When the last byte was handed to the socket, in {@link System#nanoTime()}: taken before the write, so the peer
+     * received it later. A peer's idle timer therefore cannot end before this plus its timeout, however busy the
+     * machine.
+     */
+    public long lastByteSentAt() {
+        return this.lastByteSentAt;
     }
 
     /** Stops sending; the upload is silent from here. */

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.memfd.MemFd;
-import io.memfd.internal.UnixSockets;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.PythonPeer;
+import io.memfd.testing.TestLibc;
 
 /**
  * A blob handed over by another process: {@code send_memfd.py}, the sender README shows, run by Python (whose socket
@@ -108,7 +108,7 @@ class IpcHandoffTests extends AbstractBlobAppTests {
 
     @Test
     void theSenderSendsNothingToAProcessOfAnotherUser() throws Exception {
-        assumeTrue(UnixSockets.effectiveUid() == 0, "only root can start a peer that runs as another user");
+        assumeTrue(TestLibc.effectiveUid() == 0, "only root can start a peer that runs as another user");
         // Whoever binds a path first owns it: in a directory others may write to, another user can stand in for the
         // app while it is down.
         Path shared = Files.createTempDirectory(Path.of("/tmp"), "memfd-handoff-");

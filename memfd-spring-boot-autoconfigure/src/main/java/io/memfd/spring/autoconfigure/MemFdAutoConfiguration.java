@@ -84,8 +84,8 @@ public final class MemFdAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnSingleCandidate(MemFdFactory.class)
-    MemFdResources memFdResources(MemFdFactory memFdFactory) {
-        return new MemFdResources(memFdFactory);
+    MemFdResources memFdResources(MemFdFactory memFdFactory, MemFdWebProperties webProperties) {
+        return new MemFdResources(memFdFactory, webProperties.getUploadIdleTimeout());
     }
 
     /** Static: a bean factory post-processor must not need this configuration class instantiated first. */

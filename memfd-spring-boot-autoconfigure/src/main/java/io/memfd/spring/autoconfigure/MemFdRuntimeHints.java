@@ -21,15 +21,15 @@ class MemFdRuntimeHints implements RuntimeHintsRegistrar {
             "com/sun/jna/linux-aarch64/libjnidispatch.so");
 
     /** memfd-core's classes with {@code native} methods bound by {@code Native.register}. */
-    static final List<String> DIRECT_MAPPED = List.of("io.memfd.internal.DescriptorLimit", "io.memfd.internal.Fcntl",
-            "io.memfd.internal.FdHandle", "io.memfd.internal.FileIo", "io.memfd.internal.FileStatus",
-            "io.memfd.internal.JnaCalls$C", "io.memfd.internal.JnaCalls$MemfdCreateSymbol",
-            "io.memfd.internal.MemfdCreate$LibcSymbol", "io.memfd.internal.Poll", "io.memfd.internal.ProcFdDirectory",
-            "io.memfd.internal.SocketMessages", "io.memfd.internal.UnixSockets");
+    static final List<String> DIRECT_MAPPED = List.of("io.memfd.DescriptorLimit", "io.memfd.Fcntl", "io.memfd.FileIo",
+            "io.memfd.FileStatus", "io.memfd.MemfdCreate$LibcSymbol", "io.memfd.ProcFdLink",
+            "io.memfd.internal.FdHandle", "io.memfd.internal.JnaCalls$C",
+            "io.memfd.internal.JnaCalls$MemfdCreateSymbol", "io.memfd.internal.ProcFdDirectory", "io.memfd.internal.Statx", "io.memfd.ipc.Poll",
+            "io.memfd.ipc.SocketMessages", "io.memfd.ipc.UnixSockets");
 
     /** memfd-core's JNA library interfaces, which {@code Native.load} implements with a JDK proxy. */
     static final List<String> PROXIED = List.of("io.memfd.internal.JnaCalls$Syscall$SyscallLibrary",
-            "io.memfd.internal.MemfdCreate$Syscall$SyscallLibrary");
+            "io.memfd.MemfdCreate$Syscall$SyscallLibrary");
 
     @Override
     public void registerHints(RuntimeHints hints, ClassLoader classLoader) {

@@ -2,9 +2,12 @@ package io.memfd.spring.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.Resource;
 
+import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 
 /**
@@ -20,8 +23,23 @@ public class MemFdResources {
 
     private final MemFdFactory factory;
 
+    private final @Nullable Duration idleTimeout;
+
     public MemFdResources(MemFdFactory factory) {
         this.factory = factory;
+        this.idleTimeout = null;
+    }
+
+    /**
+     * @param idleTimeout longest wait for the next bytes of a stream given to {@link #createSealed(String,
+     *     InputStream)}; past it the memfd is closed and the upload fails as stalled
+     */
+    public MemFdResources(MemFdFactory factory, Duration idleTimeout) {
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("The idle timeout must be positive, not " + idleTimeout);
+        }
+        this.factory = factory;
+        this.idleTimeout = idleTimeout;
     }
 
     /** An empty, unsealed, writable resource; fill it through its output stream, then {@link #seal} it. */
@@ -38,10 +56,32 @@ public class MemFdResources {
      * A resource holding everything {@code content} yields, sealed with the factory's default seals; the stream is not
      * closed. The factory's per-buffer and total limits are enforced while streaming: a stream that passes one fails
      * with {@link io.memfd.SizeLimitExceededException} or {@link io.memfd.BudgetExceededException} and leaves no memfd
-     * behind.
+     * behind. With an idle timeout, a stream that yields nothing for that long has its memfd closed at once (its
+     * memory and budget freed) and fails with {@link UploadAbortedException} ({@code STALLED}) once its read returns.
      */
     public MemFdResource createSealed(String name, InputStream content) throws IOException {
-        return new MemFdResource(this.factory.createSealed(name, content));
+        if (this.idleTimeout == null) {
+            return new MemFdResource(this.factory.createSealed(name, content));
+        }
+        MemFd memfd = this.factory.create(name);
+        IdleWatchdog watchdog = new IdleWatchdog(memfd, this.idleTimeout);
+        try {
+            memfd.append(watchdog.watch(content));
+            this.factory.seal(memfd);
+            return new MemFdResource(memfd);
+        } catch (IOException | RuntimeException e) {
+            memfd.close();
+            if (watchdog.fired()) {
+                UploadAbortedException stalled = new UploadAbortedException(UploadAbortedException.Reason.STALLED,
+                        "No bytes of '" + memfd.name() + "' arrived for " + this.idleTimeout.toMillis()
+                                + " ms (memfd.web.upload-idle-timeout); the upload was dropped.");
+                stalled.initCause(e);
+                throw stalled;
+            }
+            throw e;
+        } finally {
+            watchdog.stop();
+        }
     }
 
     /**

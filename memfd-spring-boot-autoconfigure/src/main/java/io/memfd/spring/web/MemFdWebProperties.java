@@ -11,8 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class MemFdWebProperties {
 
     /**
-     * Longest wait for the next bytes of an upload streamed into a memfd (a request body, a multipart file); past it
-     * the upload is dropped with 408 and its memfd closed, so a stalled client cannot hold memory and budget.
+     * Longest wait for the next bytes of an upload streamed into a memfd (a request body, a multipart file, an
+     * InputStream given to MemFdResources); past it the upload is dropped with 408 and its memfd closed, so a stalled
+     * client cannot hold memory and budget. On Spring MVC the memfd is closed at once, the 408 sent when the
+     * container's blocked read returns (more bytes, or its own read timeout).
      */
     private Duration uploadIdleTimeout = Duration.ofSeconds(30);
 

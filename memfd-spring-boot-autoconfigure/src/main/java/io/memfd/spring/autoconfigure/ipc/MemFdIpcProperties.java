@@ -15,7 +15,7 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 import io.memfd.Seal;
-import io.memfd.ipc.MemFdClient;
+import io.memfd.ipc.MemFdServer;
 
 /**
  * Configuration of the zero-copy IPC server and client ({@code memfd.ipc.*}): sealed memfds handed between processes
@@ -327,8 +327,7 @@ public class MemFdIpcProperties implements Validator {
             return;
         }
         try {
-            // The builder checks that the path fits a socket address (struct sockaddr_un); it connects to nothing.
-            MemFdClient.builder(path);
+            MemFdServer.checkPath(path);
         } catch (IllegalArgumentException e) {
             errors.rejectValue("path", "memfd.invalid", e.getMessage());
         }

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
+import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -21,9 +24,11 @@ import org.springframework.http.codec.multipart.FormFieldPart;
 import org.springframework.http.codec.multipart.Part;
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.http.codec.multipart.PartEventHttpMessageReader;
+import org.springframework.web.server.PayloadTooLargeException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.memfd.MemFd;
 import io.memfd.spring.io.ReactiveMemFdResources;
 
 /**
@@ -38,11 +43,15 @@ public class MemFdPartHttpMessageReader implements HttpMessageReader<Part> {
 
     private static final ResolvableType PART_EVENT = ResolvableType.forClass(PartEvent.class);
 
-    /** How much of a client's file name goes into the memfd's name (which /proc shows; at most 249 bytes). */
+    /**
+     * How much of a client's file name goes into the memfd's name (which /proc shows; the whole name has at most
+     * {@link MemFd#MAX_NAME_BYTES}).
+     */
     private static final int NAME_CHARS = 60;
 
     private final PartEventHttpMessageReader events;
     private final ReactiveMemFdResources resources;
+    private int maxParts = -1;
 
     public MemFdPartHttpMessageReader(ReactiveMemFdResources resources) {
         this(new PartEventHttpMessageReader(), resources);
@@ -52,6 +61,14 @@ public class MemFdPartHttpMessageReader implements HttpMessageReader<Part> {
     public MemFdPartHttpMessageReader(PartEventHttpMessageReader events, ReactiveMemFdResources resources) {
         this.events = events;
         this.resources = resources;
+    }
+
+    /**
+     * The most parts a request may have ({@code -1}, the default: no limit); past it the request is refused with 413,
+     * as are parts past the parser's own limits.
+     */
+    public void setMaxParts(int maxParts) {
+        this.maxParts = maxParts;
     }
 
     @Override
@@ -75,10 +92,16 @@ public class MemFdPartHttpMessageReader implements HttpMessageReader<Part> {
         return Flux.defer(() -> {
             // The parts made so far: if the request fails half-way, their memfds must not wait for the collector.
             Queue<Part> made = new ConcurrentLinkedQueue<>();
+            AtomicInteger count = new AtomicInteger();
             return this.events.read(PART_EVENT, message, hints)
                 .windowUntil(PartEvent::isLast)
-                .concatMap((events) -> events.switchOnFirst((first, all) -> first.hasValue()
-                        ? part(first.get(), all) : all.then(Mono.<Part>empty())))
+                .concatMap((events) -> (this.maxParts >= 0 && count.incrementAndGet() > this.maxParts)
+                        ? Mono.error(new PayloadTooLargeException(new DecodingException("More than " + this.maxParts
+                                + " parts (spring.webflux.multipart.max-parts)")))
+                        : events.switchOnFirst((first, all) -> first.hasValue()
+                                ? part(first.get(), all) : all.then(Mono.<Part>empty())))
+                // A part or a header section past the parser's limits (Spring answers them 500 otherwise).
+                .onErrorMap(DataBufferLimitException.class, PayloadTooLargeException::new)
                 .doOnNext(made::add)
                 .doOnError((e) -> deleteAll(made))
                 .doOnCancel(() -> deleteAll(made));

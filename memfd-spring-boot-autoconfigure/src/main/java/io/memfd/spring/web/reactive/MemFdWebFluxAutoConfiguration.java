@@ -7,8 +7,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.http.codec.CodecCustomizer;
+import org.springframework.boot.webflux.autoconfigure.ReactiveMultipartProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.codec.ResourceHttpMessageWriter;
 import org.springframework.web.server.WebExceptionHandler;
 
@@ -46,7 +49,11 @@ public final class MemFdWebFluxAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "memfd.web.multipart.enabled", havingValue = "true")
     @ConditionalOnBean(ReactiveMemFdResources.class)
-    MemFdMultipartCodecCustomizer memFdMultipartCodecCustomizer(ReactiveMemFdResources resources) {
-        return new MemFdMultipartCodecCustomizer(resources);
+    @ConditionalOnClass(name = "org.springframework.boot.webflux.autoconfigure.ReactiveMultipartProperties")
+    MemFdMultipartCodecCustomizer memFdMultipartCodecCustomizer(ReactiveMemFdResources resources,
+            Environment environment) {
+        // Bound here rather than injected: Boot registers them only with its own multipart configuration.
+        return new MemFdMultipartCodecCustomizer(resources,
+                Binder.get(environment).bindOrCreate("spring.webflux.multipart", ReactiveMultipartProperties.class));
     }
 }

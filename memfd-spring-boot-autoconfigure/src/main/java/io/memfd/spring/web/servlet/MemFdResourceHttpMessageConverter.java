@@ -14,17 +14,20 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.Resource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpOutputMessage;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageNotWritableException;
 import org.springframework.http.converter.ResourceHttpMessageConverter;
 import org.springframework.http.server.ServletServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
 
 import io.memfd.MemFdClosedException;
 import io.memfd.spring.io.MemFdResource;
 
 /**
- * Writes a {@link MemFdResource} returned from a Spring MVC controller from a descriptor of the response's own, in
- * 64 KiB reads into a pooled buffer handed to the servlet container.
+ * Writes a {@link MemFdResource} returned from a Spring MVC controller: on Jetty as read-only mappings handed to the
+ * container without a copy through Java memory ({@link MappedResponseBody}), elsewhere from a descriptor of the
+ * response's own, in 64 KiB reads into a pooled buffer handed to the servlet container.
  *
  * <p>Spring's {@link ResourceHttpMessageConverter} would read it through {@code MemFd}'s own descriptor: a memfd closed
  * while the response is under way (a deleted blob) would cut the response short. Here the descriptor is opened before
@@ -64,13 +67,38 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
     @Override
     protected void addDefaultHeaders(HttpHeaders headers, Resource resource, @Nullable MediaType contentType)
             throws IOException {
-        super.addDefaultHeaders(headers, resource, getDefaultContentType(resource));
+        try {
+            super.addDefaultHeaders(headers, resource, getDefaultContentType(resource));
+        } catch (FileNotFoundException e) {
+            throw notFound(e);
+        }
     }
 
     @Override
     protected void writeContent(Resource resource, HttpOutputMessage message)
             throws IOException, HttpMessageNotWritableException {
-        try (FileChannel channel = open((MemFdResource) resource)) {
+        try {
+            write((MemFdResource) resource, message);
+        } catch (FileNotFoundException e) {
+            // Closed after the headers were computed, before the first byte: still nothing sent.
+            throw notFound(e);
+        }
+    }
+
+    /** A memfd closed before its response began is a resource that no longer exists, as on WebFlux. */
+    private static ResponseStatusException notFound(FileNotFoundException e) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage(), e);
+    }
+
+    private void write(MemFdResource memfd, HttpOutputMessage message) throws IOException {
+        MappedResponseBody mapped = MappedResponseBody.prepare(memfd.getMemFd(), 0, announcedLength(memfd, message),
+                message);
+        if (mapped != null) {
+            message.getBody();
+            mapped.send();
+            return;
+        }
+        try (FileChannel channel = open(memfd)) {
             // getBody() writes the headers; Spring wraps the servlet's stream in one that hides write(ByteBuffer).
             OutputStream body = message.getBody();
             if (message instanceof ServletServerHttpResponse servlet) {
@@ -79,6 +107,12 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
                 channel.transferTo(0, channel.size(), Channels.newChannel(body));
             }
         }
+    }
+
+    /** The Content-Length already set, so that a memfd grown since (sealed SHRINK but not GROW) is not overrun. */
+    private static long announcedLength(MemFdResource resource, HttpOutputMessage message) throws IOException {
+        long length = message.getHeaders().getContentLength();
+        return (length >= 0) ? length : resource.contentLength();
     }
 
     private static FileChannel open(MemFdResource resource) throws IOException {

@@ -2,8 +2,12 @@ package io.memfd.spring.web.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +25,7 @@ import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
+import io.memfd.testing.Trickle;
 
 /**
  * A {@link MemFdResource} returned from ordinary Spring MVC controllers on Tomcat, over real HTTP: the bytes, Spring's
@@ -29,7 +34,8 @@ import io.memfd.testing.OpenFds;
  */
 @SpringBootTest(classes = MvcApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "memfd.max-size=" + MemFdWebMvcTests.MAX,
-                "memfd.max-total-size=" + 3 * MemFdWebMvcTests.MAX })
+                "memfd.max-total-size=" + 3 * MemFdWebMvcTests.MAX,
+                "memfd.web.upload-idle-timeout=1s" })
 class MemFdWebMvcTests {
 
     static final int MAX = 2 << 20;
@@ -108,12 +114,12 @@ class MemFdWebMvcTests {
     }
 
     @Test
-    void aClosedResourceSendsNoWrongBytes() throws Exception {
+    void aClosedResourceIsNotFoundAndSendsNoWrongBytes() throws Exception {
         this.files.byName.get("report.pdf").close();
 
         RawHttp.Response response = this.http.get("/files/report.pdf");
 
-        assertThat(response.status()).isGreaterThanOrEqualTo(400);
+        assertThat(response.status()).as("as on WebFlux, not 500").isEqualTo(404);
         assertThat(OpenFds.memfdsNamed("report.pdf")).isZero();
     }
 
@@ -173,5 +179,45 @@ class MemFdWebMvcTests {
         assertThat(refused.json().read("$.detail", String.class)).contains("memfd.max-total-size");
         assertThat(OpenFds.memfdsNamed("one-too-many")).isZero();
         assertThat(this.factory.registry().count()).isEqualTo(3);
+    }
+
+    /**
+     * A client that stops sending mid-body: its memfd is closed (memory and budget back) after
+     * memfd.web.upload-idle-timeout, not before, while Tomcat's thread still waits in its read; the next bytes wake
+     * that thread, and the upload is answered 408.
+     */
+    @Test
+    void aStalledUploadLosesItsMemfdAfterTheIdleTimeout() throws Exception {
+        long usedBefore = this.factory.registry().usedBytes();
+        try (Socket socket = this.http.open()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(RawHttp.head("POST", "/files/stalled", MAX));
+            out.write(new byte[100_000]);
+            out.flush();
+            Trickle trickle = new Trickle(out);
+            try (trickle) {
+                awaitTrue(() -> this.factory.registry().usedBytes() >= usedBefore + 100_000,
+                        "the first bytes stored");
+                assertThat(OpenFds.memfdsNamed("stalled")).isEqualTo(1);
+            }
+            awaitTrue(() -> OpenFds.memfdsNamed("stalled") == 0, "the memfd closed");
+
+            assertThat(System.nanoTime() - trickle.lastByteSentAt()).as("closed after the idle timeout, not before")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+            assertThat(this.factory.registry().usedBytes()).as("budget given back").isEqualTo(usedBefore);
+            out.write(new byte[1000]);
+            out.flush();
+            RawHttp.Response dropped = RawHttp.Response.read(socket.getInputStream(), false);
+            assertThat(dropped.status()).as(dropped.toString()).isEqualTo(408);
+            assertThat(dropped.json().read("$.detail", String.class)).contains("memfd.web.upload-idle-timeout");
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within 20 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.filter.ShallowEtagHeaderFilter;
 
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.web.TestFiles;
@@ -29,6 +31,15 @@ class MvcApplication {
     @Bean
     TestFiles files() {
         return new TestFiles();
+    }
+
+    /** Spring's ETag filter, which wraps the response to see every byte, on /etag/* only. */
+    @Bean
+    FilterRegistrationBean<ShallowEtagHeaderFilter> etagFilter() {
+        FilterRegistrationBean<ShallowEtagHeaderFilter> registration =
+                new FilterRegistrationBean<>(new ShallowEtagHeaderFilter());
+        registration.addUrlPatterns("/etag/*");
+        return registration;
     }
 
     /** A member class, so the configuration registers it. */
@@ -51,7 +62,7 @@ class MvcApplication {
                 .body(this.files.get(name));
         }
 
-        @GetMapping("/direct/{name}")
+        @GetMapping({ "/direct/{name}", "/etag/{name}" })
         MemFdResource direct(@PathVariable String name) {
             return this.files.get(name);
         }

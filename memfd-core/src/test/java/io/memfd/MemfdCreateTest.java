@@ -1,9 +1,9 @@
-package io.memfd.internal;
+package io.memfd;
 
-import static io.memfd.internal.MemfdCreate.MFD_ALLOW_SEALING;
-import static io.memfd.internal.MemfdCreate.MFD_CLOEXEC;
-import static io.memfd.internal.MemfdCreate.MFD_EXEC;
-import static io.memfd.internal.MemfdCreate.MFD_NOEXEC_SEAL;
+import static io.memfd.MemfdCreate.MFD_ALLOW_SEALING;
+import static io.memfd.MemfdCreate.MFD_CLOEXEC;
+import static io.memfd.MemfdCreate.MFD_EXEC;
+import static io.memfd.MemfdCreate.MFD_NOEXEC_SEAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.jna.LastErrorException;
 
-import io.memfd.UnsupportedByKernelException;
+import io.memfd.internal.Errno;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.TestLibc;
 

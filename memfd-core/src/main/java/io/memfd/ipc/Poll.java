@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd.ipc;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
-import io.memfd.ipc.IpcException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
 
 /**
  * Waiting for a socket with a way out: {@code poll(2)} on the socket together with a wake-up {@code eventfd(2)}.
@@ -16,12 +17,12 @@ import io.memfd.ipc.IpcException;
  * {@code accept} or {@code recvmsg} could not stop. Its threads wait here instead, and stopping signals the eventfd
  * once: it stays readable (nobody reads it), so every thread waiting now or later returns at once.
  */
-public final class Poll {
+final class Poll {
 
     /** The socket is readable: a message, a pending connection, or the end of the stream. */
-    public static final short POLLIN = 0x1;
+    static final short POLLIN = 0x1;
     /** The socket can take a message. */
-    public static final short POLLOUT = 0x4;
+    static final short POLLOUT = 0x4;
 
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
@@ -42,7 +43,7 @@ public final class Poll {
     }
 
     /** What ended a wait. */
-    public enum Outcome {
+    enum Outcome {
         /** The socket is ready for the requested events, or has an error or hang-up to report. */
         READY,
         /** The wake-up descriptor was signalled. */
@@ -52,7 +53,7 @@ public final class Poll {
     }
 
     /** A new wake-up descriptor for {@link #await}: a non-blocking, close-on-exec eventfd. */
-    public static int newWakeUp(Path path) {
+    static int newWakeUp(Path path) {
         try {
             return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         } catch (LastErrorException e) {
@@ -61,7 +62,7 @@ public final class Poll {
     }
 
     /** Makes the wake-up descriptor readable for good, waking every {@link #await} on it. */
-    public static void wake(int wakeUp, Path path) {
+    static void wake(int wakeUp, Path path) {
         try {
             eventfd_write(wakeUp, 1);
         } catch (LastErrorException e) {
@@ -76,7 +77,7 @@ public final class Poll {
      * Waits until {@code socket} is ready for {@code events}, {@code wakeUp} is signalled (-1: no wake-up), or
      * {@code timeoutMillis} pass (-1: no limit). The wake-up wins when both happen.
      */
-    public static Outcome await(int socket, short events, int wakeUp, long timeoutMillis, Path path) {
+    static Outcome await(int socket, short events, int wakeUp, long timeoutMillis, Path path) {
         ByteBuffer fds = ByteBuffer.allocate(2 * POLLFD_BYTES).order(ByteOrder.nativeOrder());
         fds.putInt(0, wakeUp).putShort(4, POLLIN).putInt(POLLFD_BYTES, socket).putShort(POLLFD_BYTES + 4, events);
         long limit = Math.min(timeoutMillis, Integer.MAX_VALUE);

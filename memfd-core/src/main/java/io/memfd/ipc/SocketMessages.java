@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd.ipc;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,7 +9,10 @@ import java.util.List;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
-import io.memfd.ipc.IpcException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.FdHandle;
 
 /**
  * Messages on a Unix socket: {@code sendmsg} and {@code recvmsg} with at most one descriptor attached
@@ -23,10 +26,10 @@ import io.memfd.ipc.IpcException;
  * kernel installed is returned, owned by an {@link FdHandle}, including the surplus ones and those of a message whose
  * control data was truncated; and control messages of other kinds ({@code SCM_CREDENTIALS}) are skipped.
  */
-public final class SocketMessages {
+final class SocketMessages {
 
     /** The most descriptors one received message may carry before the kernel truncates its control data. */
-    public static final int MAX_RECEIVED_FDS = 4;
+    static final int MAX_RECEIVED_FDS = 4;
 
     private static final int MSG_CTRUNC = 0x8;
     private static final int MSG_TRUNC = 0x20;
@@ -66,7 +69,7 @@ public final class SocketMessages {
     }
 
     /** A message as received. */
-    public static final class Received {
+    static final class Received {
         private final byte[] payload;
         private final List<FdHandle> fds;
         private final boolean payloadTruncated;
@@ -120,7 +123,7 @@ public final class SocketMessages {
      * Native memory for one socket's messages: the {@code msghdr}, its {@code iovec}, the control data and the payload,
      * in one block allocated once per connection, so that a message costs no allocation. Used by one thread at a time.
      */
-    public static final class Buffer {
+    static final class Buffer {
         private final ByteBuffer block;
         private final long address;
         private final int payloadCapacity;
@@ -155,7 +158,7 @@ public final class SocketMessages {
      *
      * @throws io.memfd.ipc.ConnectionClosedException if the peer closed the connection
      */
-    public static boolean send(int socket, Path path, Buffer buffer, byte[] payload, int fd) {
+    static boolean send(int socket, Path path, Buffer buffer, byte[] payload, int fd) {
         if (payload.length > buffer.payloadCapacity) {
             throw new IllegalArgumentException("A payload of " + payload.length + " bytes exceeds the "
                     + buffer.payloadCapacity + " bytes this connection sends");
@@ -192,7 +195,7 @@ public final class SocketMessages {
      * the wait (retrying would restart the whole timeout; the caller knows how much of it is left). Descriptors that
      * came with the message are owned by the result, whatever else is wrong with it.
      */
-    public static Received receive(int socket, Path path, Buffer buffer, boolean wait) {
+    static Received receive(int socket, Path path, Buffer buffer, boolean wait) {
         buffer.prepare(buffer.payloadCapacity, CONTROL_BYTES);
         int receiveFlags = wait ? MSG_CMSG_CLOEXEC : MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
         long length;

@@ -1,10 +1,7 @@
-package io.memfd.internal;
+package io.memfd;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import io.memfd.InvalidNameException;
-import io.memfd.NotMemFdException;
 
 /**
  * Decides whether a descriptor received from elsewhere really is a memfd. {@code F_GET_SEALS} alone is not enough:
@@ -15,7 +12,7 @@ import io.memfd.NotMemFdException;
  * shmem (whose file system reports itself as tmpfs) and of hugetlbfs, so readable seals already prove what
  * {@code f_type} would, and the check runs for every buffer a server receives.
  */
-public final class MemfdCheck {
+final class MemfdCheck {
 
     private static final String PREFIX = "/memfd:";
     private static final String DELETED = " (deleted)";
@@ -27,16 +24,16 @@ public final class MemfdCheck {
      * A descriptor found to be a memfd: its name (as given to {@code memfd_create}), its seal bits, and its size, the
      * bytes of pages it holds and their size, read after the seals.
      */
-    public record Found(String name, int sealBits, long size, long allocated, long pageSize) {
+    record Found(String name, int sealBits, long size, long allocated, long pageSize) {
     }
 
     /**
      * Returns what makes the descriptor a memfd, or throws a {@link NotMemFdException} that says what it is instead.
      * Never closes the descriptor. Each fact is read once: this runs for every buffer a server receives.
      *
-     * @param target the descriptor's link target, from {@link ProcFdDirectory#linkTarget}
+     * @param target the descriptor's link target, from {@link ProcFdLink#target}
      */
-    public static Found check(int fd, String target, String operation) {
+    static Found check(int fd, String target, String operation) {
         if (target == null) {
             if (!Files.isDirectory(Path.of("/proc/self/fd"))) {
                 throw new NotMemFdException(operation, fd, "/proc is not mounted, and without its /proc/self/fd link"

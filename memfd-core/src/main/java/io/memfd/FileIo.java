@@ -1,19 +1,16 @@
-package io.memfd.internal;
+package io.memfd;
 
 import java.util.Set;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
-import io.memfd.MemFdException;
-import io.memfd.NotPermittedException;
-import io.memfd.ResizeSealedException;
-import io.memfd.Seal;
-import io.memfd.WriteSealedException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
 
 /** Positional reads and writes, truncation and allocation:
  * {@code pread}, {@code pwrite}, {@code ftruncate}, {@code fallocate}. */
-public final class FileIo {
+final class FileIo {
 
     private static final String NOT_FOR_READING =
             "the descriptor is not open for reading (or was closed by code outside this library)";
@@ -36,7 +33,7 @@ public final class FileIo {
     }
 
     /** Reads up to {@code count} bytes at {@code offset} into native memory; returns the count read, 0 at the end. */
-    public static int read(int fd, String name, long address, int count, long offset) {
+    static int read(int fd, String name, long address, int count, long offset) {
         for (;;) {
             try {
                 return (int) pread(fd, address, count, offset);
@@ -49,7 +46,7 @@ public final class FileIo {
     }
 
     /** Writes up to {@code count} bytes from native memory at {@code offset}; returns the count written. */
-    public static int write(int fd, String name, long address, int count, long offset) {
+    static int write(int fd, String name, long address, int count, long offset) {
         for (;;) {
             try {
                 return (int) pwrite(fd, address, count, offset);
@@ -62,7 +59,7 @@ public final class FileIo {
     }
 
     /** Sets the file's size. */
-    public static void truncate(int fd, String name, long size) {
+    static void truncate(int fd, String name, long size) {
         for (;;) {
             try {
                 ftruncate(fd, size);
@@ -76,7 +73,7 @@ public final class FileIo {
     }
 
     /** Allocates pages for {@code [offset, offset + length)}, growing the file where the range passes its end. */
-    public static void allocate(int fd, String name, long offset, long length) {
+    static void allocate(int fd, String name, long offset, long length) {
         for (;;) {
             try {
                 fallocate(fd, 0, offset, length);
@@ -94,7 +91,7 @@ public final class FileIo {
         if (errno == Errno.EBADF.code()) {
             return new NotPermittedException(operation, name, fd, NOT_FOR_READING, errno);
         }
-        return Libc.failure(operation, name, fd, errno);
+        return MemFdException.failure(operation, name, fd, errno);
     }
 
     private static MemFdException writeFailed(int fd, String name, int count, long offset, int errno) {
@@ -116,7 +113,7 @@ public final class FileIo {
             return new MemFdException(operation, name, fd,
                     "invalid argument; hugetlb memfds have no write(), fill them through a mapping", errno);
         }
-        return Libc.failure(operation, name, fd, errno);
+        return MemFdException.failure(operation, name, fd, errno);
     }
 
     private static MemFdException truncateFailed(int fd, String name, long size, int errno) {
@@ -133,7 +130,7 @@ public final class FileIo {
             return new MemFdException(operation, name, fd, "the descriptor is not open for writing, or the size is"
                     + " invalid (a hugetlb memfd's size must be a multiple of its page size)", errno);
         }
-        return Libc.failure(operation, name, fd, errno);
+        return MemFdException.failure(operation, name, fd, errno);
     }
 
     private static MemFdException allocateFailed(int fd, String name, long offset, long length, int errno) {
@@ -144,6 +141,6 @@ public final class FileIo {
         if (errno == Errno.EBADF.code()) {
             return new NotPermittedException(operation, name, fd, NOT_FOR_WRITING, errno);
         }
-        return Libc.failure(operation, name, fd, errno);
+        return MemFdException.failure(operation, name, fd, errno);
     }
 }

@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,8 +11,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.memfd.MemFd;
-import io.memfd.NotMemFdException;
+import io.memfd.internal.ProcFdDirectory;
 import io.memfd.testing.OpenFds;
 import io.memfd.testing.TestLibc;
 
@@ -24,11 +23,11 @@ class ProcFdDirectoryTest {
     @Test
     void aLinkReadsTheSameThroughTheHeldDirectoryAndThroughTheFullPath() {
         try (MemFd memfd = MemFd.create("grüße ✓ (x)")) {
-            String throughPath = memfd.withRawFd(fd -> ProcFdDirectory.linkTarget(fd, "test"));
+            String throughPath = memfd.withRawFd(fd -> ProcFdLink.target(fd, "test"));
             ProcFdDirectory.hold();
             String throughDirectory;
             try {
-                throughDirectory = memfd.withRawFd(fd -> ProcFdDirectory.linkTarget(fd, "test"));
+                throughDirectory = memfd.withRawFd(fd -> ProcFdLink.target(fd, "test"));
             } finally {
                 ProcFdDirectory.letGo();
             }
@@ -40,11 +39,11 @@ class ProcFdDirectoryTest {
 
     @Test
     void aNumberThatIsNotOpenIsReportedEitherWay() {
-        assertThatThrownBy(() -> ProcFdDirectory.linkTarget(987654, "test")).isInstanceOf(NotMemFdException.class)
+        assertThatThrownBy(() -> ProcFdLink.target(987654, "test")).isInstanceOf(NotMemFdException.class)
                 .hasMessage("descriptor (fd 987654): test failed: no descriptor with this number is open");
         ProcFdDirectory.hold();
         try {
-            assertThatThrownBy(() -> ProcFdDirectory.linkTarget(987654, "test"))
+            assertThatThrownBy(() -> ProcFdLink.target(987654, "test"))
                     .isInstanceOf(NotMemFdException.class)
                     .hasMessage("descriptor (fd 987654): test failed: no descriptor with this number is open");
         } finally {
@@ -59,7 +58,7 @@ class ProcFdDirectoryTest {
         int fd = TestLibc.open(file.toString(), TestLibc.O_RDONLY | TestLibc.O_CLOEXEC, 0);
         try {
             assertThat(file.toString()).hasSizeGreaterThan(600);
-            assertThat(ProcFdDirectory.linkTarget(fd, "test")).isEqualTo(file.toString());
+            assertThat(ProcFdLink.target(fd, "test")).isEqualTo(file.toString());
         } finally {
             TestLibc.close(fd);
         }

@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd.ipc;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,10 +9,8 @@ import java.time.Duration;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
-import io.memfd.ipc.ConnectionClosedException;
-import io.memfd.ipc.IpcException;
-import io.memfd.ipc.PeerCredentials;
-import io.memfd.ipc.ServerUnavailableException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
 
 /**
  * Unix domain sockets of type {@code SOCK_SEQPACKET} (connection-oriented, and every message arrives whole and
@@ -20,10 +18,9 @@ import io.memfd.ipc.ServerUnavailableException;
  * options this library uses, and {@code fchmod}. Every descriptor is created close-on-exec, so a child process never
  * inherits a connection. Messages themselves are in {@link SocketMessages}.
  */
-public final class UnixSockets {
+final class UnixSockets {
 
-    /** The longest socket path {@code struct sockaddr_un} holds, in bytes, without its terminating NUL. */
-    static final int MAX_PATH_BYTES = 107;
+    static final int MAX_PATH_BYTES = MemFdServer.MAX_PATH_BYTES;
 
     private static final int AF_UNIX = 1;
     private static final int SOCK_SEQPACKET = 5;
@@ -80,7 +77,7 @@ public final class UnixSockets {
      * A new, unbound {@code SOCK_SEQPACKET} socket. A non-blocking one suits a listening socket, whose
      * {@code accept} must never wait once {@code poll} said a connection was pending (the client may have gone).
      */
-    public static int open(Path path, boolean nonBlocking) {
+    static int open(Path path, boolean nonBlocking) {
         try {
             return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
         } catch (LastErrorException e) {
@@ -93,7 +90,7 @@ public final class UnixSockets {
      * these bits (less the umask), so a socket file restricted this way is never reachable with wider ones, not even
      * for the moment between {@code bind} and a {@code chmod}.
      */
-    public static void setMode(int fd, Path path, int mode) {
+    static void setMode(int fd, Path path, int mode) {
         try {
             fchmod(fd, mode);
         } catch (LastErrorException e) {
@@ -108,7 +105,7 @@ public final class UnixSockets {
      *
      * @return the descriptor, or -1 when nothing is at the path
      */
-    public static int lookUp(Path path) {
+    static int lookUp(Path path) {
         try {
             return open(path.toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
         } catch (LastErrorException e) {
@@ -119,26 +116,12 @@ public final class UnixSockets {
         }
     }
 
-    /** What is at {@code path}, not following a symbolic link at its end, or {@code null} when nothing is. */
-    public static FileStatus.Node nodeAt(Path path) {
-        int fd = lookUp(path);
-        if (fd < 0) {
-            return null;
-        }
-        FdHandle file = new FdHandle(fd);
-        try {
-            return FileStatus.node(fd, null);
-        } finally {
-            file.close();
-        }
-    }
-
     /**
      * Sets the permission bits of the file that {@code fd} (from {@link #lookUp}) refers to. {@code fchmod} does not
      * work on an {@code O_PATH} descriptor; {@code /proc/self/fd/N} leads to the descriptor's own file without a
      * lookup of its path.
      */
-    public static void setFileMode(int fd, Path path, int mode) {
+    static void setFileMode(int fd, Path path, int mode) {
         try {
             chmod("/proc/self/fd/" + fd, mode);
         } catch (LastErrorException e) {
@@ -151,7 +134,7 @@ public final class UnixSockets {
      * Binds the socket to {@code path}, creating the socket file. Returns false, binding nothing, when the path already
      * exists (a live server's socket, one left behind by a dead server, or some other file): the caller decides.
      */
-    public static boolean bind(int fd, Path path) {
+    static boolean bind(int fd, Path path) {
         try {
             bind(fd, address(path), SOCKADDR_UN_BYTES);
             return true;
@@ -164,7 +147,7 @@ public final class UnixSockets {
     }
 
     /** Starts accepting connections, up to {@code backlog} of them waiting for {@link #accept}. */
-    public static void listen(int fd, Path path, int backlog) {
+    static void listen(int fd, Path path, int backlog) {
         try {
             listen(fd, backlog);
         } catch (LastErrorException e) {
@@ -178,7 +161,7 @@ public final class UnixSockets {
      *
      * @throws IpcException when this process or the system is out of descriptors: the connection stays pending
      */
-    public static int accept(int fd, Path path) {
+    static int accept(int fd, Path path) {
         try {
             return accept4(fd, 0, 0, SOCK_CLOEXEC);
         } catch (LastErrorException e) {
@@ -196,7 +179,7 @@ public final class UnixSockets {
      *
      * @throws ServerUnavailableException if no server listens there or it is too busy
      */
-    public static void connect(int fd, Path path) {
+    static void connect(int fd, Path path) {
         for (;;) {
             try {
                 connect(fd, address(path), SOCKADDR_UN_BYTES);
@@ -210,7 +193,7 @@ public final class UnixSockets {
     }
 
     /** The credentials the kernel recorded for the peer when the connection was made ({@code SO_PEERCRED}). */
-    public static PeerCredentials peerCredentials(int fd, Path path) {
+    static PeerCredentials peerCredentials(int fd, Path path) {
         byte[] value = new byte[UCRED_BYTES];
         try {
             getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, new int[] {UCRED_BYTES});
@@ -223,12 +206,12 @@ public final class UnixSockets {
     }
 
     /** How long a blocking send, and a {@code connect} to a server with a full backlog, may wait. */
-    public static void setSendTimeout(int fd, Path path, Duration timeout) {
+    static void setSendTimeout(int fd, Path path, Duration timeout) {
         setTimeout(fd, path, SO_SNDTIMEO, timeout, "set the send timeout");
     }
 
     /** How long a blocking receive may wait before it fails with {@code EAGAIN}. */
-    public static void setReceiveTimeout(int fd, Path path, Duration timeout) {
+    static void setReceiveTimeout(int fd, Path path, Duration timeout) {
         setTimeout(fd, path, SO_RCVTIMEO, timeout, "set the receive timeout");
     }
 
@@ -251,7 +234,7 @@ public final class UnixSockets {
      * Shuts the connection down in both directions: the peer sees the end of the stream, and a thread of this process
      * waiting on it, in {@code poll} or in a blocking {@code recvmsg}, wakes up. The descriptor stays open.
      */
-    public static void shutdown(int fd, Path path) {
+    static void shutdown(int fd, Path path) {
         shutdown(fd, path, SHUT_RDWR, "shut down the connection");
     }
 
@@ -260,7 +243,7 @@ public final class UnixSockets {
      * {@code poll} or in a blocking {@code recvmsg}, wakes up and finds the end of the stream, as does every later
      * receive once the messages already queued are read; the peer can send no more, but this side still can.
      */
-    public static void shutdownReceiving(int fd, Path path) {
+    static void shutdownReceiving(int fd, Path path) {
         shutdown(fd, path, SHUT_RD, "shut down the receiving side of the connection");
     }
 
@@ -275,7 +258,7 @@ public final class UnixSockets {
     }
 
     /** This process's effective user id: what a peer's {@code SO_PEERCRED} shows of it. */
-    public static long effectiveUid() {
+    static long effectiveUid() {
         return Integer.toUnsignedLong(geteuid());
     }
 
@@ -284,7 +267,7 @@ public final class UnixSockets {
      *
      * @throws IllegalArgumentException if it is longer than {@link #MAX_PATH_BYTES}
      */
-    public static Path checkedPath(Path path) {
+    static Path checkedPath(Path path) {
         Path absolute = path.toAbsolutePath();
         pathBytes(absolute);
         return absolute;

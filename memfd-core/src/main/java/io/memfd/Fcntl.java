@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -6,15 +6,11 @@ import java.util.Set;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
-import io.memfd.MappingBusyException;
-import io.memfd.MemFdException;
-import io.memfd.NotPermittedException;
-import io.memfd.Seal;
-import io.memfd.SealedException;
-import io.memfd.UnsupportedByKernelException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
 
 /** {@code fcntl(2)}: seals, duplication and the access mode of a descriptor. */
-public final class Fcntl {
+final class Fcntl {
 
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int F_GETFD = 1;
@@ -34,12 +30,12 @@ public final class Fcntl {
     }
 
     /** The file's seals. */
-    public static EnumSet<Seal> seals(int fd, String name) {
+    static EnumSet<Seal> seals(int fd, String name) {
         return Seal.fromBits(sealBits(fd, name));
     }
 
     /** The file's seal bits, including any this library does not know. */
-    public static int sealBits(int fd, String name) {
+    static int sealBits(int fd, String name) {
         try {
             return fcntl(fd, F_GET_SEALS, 0);
         } catch (LastErrorException e) {
@@ -47,12 +43,12 @@ public final class Fcntl {
                 throw new UnsupportedByKernelException("read seals", name, fd,
                         "the file does not support seals (only memfds and other shmem files do)", e.getErrorCode());
             }
-            throw Libc.failure("read seals", name, fd, e.getErrorCode());
+            throw MemFdException.failure("read seals", name, fd, e.getErrorCode());
         }
     }
 
     /** The file's seal bits, or -1 when the file cannot carry seals (it is not shmem or hugetlbfs). */
-    public static int sealBitsOrMinusOne(int fd) {
+    static int sealBitsOrMinusOne(int fd) {
         try {
             return fcntl(fd, F_GET_SEALS, 0);
         } catch (LastErrorException e) {
@@ -61,7 +57,7 @@ public final class Fcntl {
     }
 
     /** Adds {@code seals}; seals already present are kept, so re-adding one is a no-op. */
-    public static void addSeals(int fd, String name, Set<Seal> seals) {
+    static void addSeals(int fd, String name, Set<Seal> seals) {
         try {
             fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
         } catch (LastErrorException e) {
@@ -91,20 +87,20 @@ public final class Fcntl {
                             + " or the file does not support seals",
                     errno);
         }
-        return Libc.failure(operation, name, fd, errno);
+        return MemFdException.failure(operation, name, fd, errno);
     }
 
     /** A new descriptor for the same open file, with close-on-exec set. */
-    public static int dupCloseOnExec(int fd, String name) {
+    static int dupCloseOnExec(int fd, String name) {
         try {
             return fcntl(fd, F_DUPFD_CLOEXEC, 0);
         } catch (LastErrorException e) {
-            throw Libc.failure("duplicate the descriptor", name, fd, e.getErrorCode());
+            throw MemFdException.failure("duplicate the descriptor", name, fd, e.getErrorCode());
         }
     }
 
     /** Whether a descriptor is open under this number ({@code F_GETFD} answers anything but {@code EBADF}). */
-    public static boolean isOpen(int fd) {
+    static boolean isOpen(int fd) {
         try {
             fcntl(fd, F_GETFD, 0);
             return true;
@@ -114,7 +110,7 @@ public final class Fcntl {
     }
 
     /** Whether the descriptor was opened read-only. */
-    public static boolean isReadOnly(int fd, String name) {
+    static boolean isReadOnly(int fd, String name) {
         return (statusFlags(fd, name) & O_ACCMODE) == O_RDONLY;
     }
 
@@ -122,7 +118,7 @@ public final class Fcntl {
         try {
             return fcntl(fd, F_GETFL, 0);
         } catch (LastErrorException e) {
-            throw Libc.failure("read the descriptor's flags", name, fd, e.getErrorCode());
+            throw MemFdException.failure("read the descriptor's flags", name, fd, e.getErrorCode());
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.memfd.internal;
+package io.memfd;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -9,27 +9,23 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
-import io.memfd.HugePageSize;
-import io.memfd.MemFd;
-import io.memfd.MemFdException;
-import io.memfd.NotPermittedException;
-import io.memfd.UnsupportedByKernelException;
+import io.memfd.internal.Errno;
+import io.memfd.internal.Libc;
 
 /**
  * {@code memfd_create(2)}: through the C library's symbol where it has one (glibc 2.27+), through {@code syscall(2)}
  * otherwise; and the fallback for kernels older than 6.3, which reject {@code MFD_NOEXEC_SEAL} and {@code MFD_EXEC}.
  */
-public final class MemfdCreate {
+final class MemfdCreate {
 
-    public static final int MFD_CLOEXEC = 0x1;
-    public static final int MFD_ALLOW_SEALING = 0x2;
-    public static final int MFD_HUGETLB = 0x4;
-    public static final int MFD_NOEXEC_SEAL = 0x8;
-    public static final int MFD_EXEC = 0x10;
-    public static final int HUGETLB_SHIFT = 26;
+    static final int MFD_CLOEXEC = 0x1;
+    static final int MFD_ALLOW_SEALING = 0x2;
+    static final int MFD_HUGETLB = 0x4;
+    static final int MFD_NOEXEC_SEAL = 0x8;
+    static final int MFD_EXEC = 0x10;
+    static final int HUGETLB_SHIFT = 26;
 
-    /** The longest name the kernel accepts, in bytes (NAME_MAX minus the {@code "memfd:"} prefix). */
-    public static final int MAX_NAME_BYTES = 249;
+    static final int MAX_NAME_BYTES = MemFd.MAX_NAME_BYTES;
 
     private static final int EXEC_FLAGS = MFD_NOEXEC_SEAL | MFD_EXEC;
 
@@ -49,7 +45,7 @@ public final class MemfdCreate {
      * {@code MFD_EXEC}); where the kernel predates them ({@code EINVAL}) the call is repeated with every other flag
      * kept, and memfds are then executable as on every kernel before 6.3.
      */
-    public static int create(String name, int flags) {
+    static int create(String name, int flags) {
         if (!Platform.isLinux()) {
             throw new UnsupportedByKernelException("create", name, -1,
                     "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
@@ -78,12 +74,12 @@ public final class MemfdCreate {
     }
 
     /** Whether this process has found that the kernel rejects {@code MFD_NOEXEC_SEAL} and {@code MFD_EXEC}. */
-    public static boolean execFlagsUnknownToKernel() {
+    static boolean execFlagsUnknownToKernel() {
         return execFlagsUnknownToKernel;
     }
 
     /** Creates through {@code syscall(2)} even where the C library has the symbol, so that path can be tested. */
-    public static int createViaSyscall(String name, int flags) {
+    static int createViaSyscall(String name, int flags) {
         try {
             return Syscall.memfdCreate(validatedName(name), flags);
         } catch (LastErrorException e) {
@@ -92,7 +88,7 @@ public final class MemfdCreate {
     }
 
     /** Whether the C library exports {@code memfd_create}, so no raw system call is needed. */
-    public static boolean libcHasSymbol() {
+    static boolean libcHasSymbol() {
         try {
             Libc.LIBRARY.getFunction("memfd_create");
             return true;
@@ -118,7 +114,7 @@ public final class MemfdCreate {
      * UTF-8 (the kernel's limit), and no control character (NUL, which the kernel cannot take, and newlines, escapes
      * and the like, which would reach logs, {@code /proc} listings and lookups as they are).
      */
-    public static String nameProblem(String name) {
+    static String nameProblem(String name) {
         if (name == null) {
             return "it is null (the empty name \"\" is allowed)";
         }
@@ -144,7 +140,7 @@ public final class MemfdCreate {
     }
 
     /** The name with control characters written as escapes, short enough for a message. */
-    public static String escaped(String name) {
+    static String escaped(String name) {
         if (name == null) {
             return "null";
         }
@@ -196,11 +192,11 @@ public final class MemfdCreate {
             return new UnsupportedByKernelException(operation, name, -1,
                     "this kernel has no memfd_create (it needs Linux 3.17+), or a seccomp filter hides it", errno);
         }
-        return Libc.failure(operation, name, -1, errno);
+        return MemFdException.failure(operation, name, -1, errno);
     }
 
     /** The flags in the kernel's own words, e.g. {@code MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_HUGETLB(2MB)}. */
-    public static String describeFlags(int flags) {
+    static String describeFlags(int flags) {
         StringJoiner names = new StringJoiner("|");
         if ((flags & MFD_CLOEXEC) != 0) {
             names.add("MFD_CLOEXEC");

@@ -1,0 +1,92 @@
+package io.memfd;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import io.memfd.internal.NativeBuffers;
+
+/**
+ * Positional reads and writes of a memfd's descriptor into or out of any {@link ByteBuffer}: a direct buffer is
+ * passed to the kernel as it is, a heap buffer goes through a pooled direct bounce buffer (the kernel needs a native
+ * address, and copying through a pooled one avoids allocating direct memory per call). The caller holds the
+ * descriptor (see {@link MemFd#withFd}).
+ */
+final class BounceIo {
+
+    private BounceIo() {
+    }
+
+    /** Reads once at {@code position} into {@code dst}; returns the bytes read, 0 at or past the end of the file. */
+    static int read(int fd, String name, long position, ByteBuffer dst) {
+        return dst.isDirect() ? readDirect(fd, name, position, dst) : readThroughBounce(fd, name, position, dst);
+    }
+
+    /** Writes all of {@code src} at {@code position}. */
+    static void write(int fd, String name, long position, ByteBuffer src) {
+        if (src.isDirect()) {
+            writeDirect(fd, name, position, src);
+        } else {
+            writeThroughBounce(fd, name, position, src);
+        }
+    }
+
+    /** The whole content of {@code memfd} in a new array, read through its {@link MemFd#read(long, ByteBuffer)}. */
+    static byte[] readAll(MemFd memfd, MemFdState state) {
+        long size = memfd.size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new MemFdException("read all bytes", state.name, state.handle.number(),
+                    "its " + size + " bytes do not fit in a Java array; map it or read it in ranges", 0);
+        }
+        byte[] content = new byte[(int) size];
+        ByteBuffer target = ByteBuffer.wrap(content);
+        while (target.hasRemaining()) {
+            if (memfd.read(target.position(), target) < 0) {
+                // Another descriptor of the file shrank it meanwhile.
+                return Arrays.copyOf(content, target.position());
+            }
+        }
+        return content;
+    }
+
+    private static int readDirect(int fd, String name, long position, ByteBuffer dst) {
+        int read = FileIo.read(fd, name, NativeBuffers.address(dst), dst.remaining(), position);
+        dst.position(dst.position() + read);
+        return read;
+    }
+
+    private static int readThroughBounce(int fd, String name, long position, ByteBuffer dst) {
+        ByteBuffer bounce = NativeBuffers.acquire();
+        try {
+            bounce.limit(Math.min(dst.remaining(), bounce.capacity()));
+            int read = readDirect(fd, name, position, bounce);
+            dst.put(bounce.flip());
+            return read;
+        } finally {
+            NativeBuffers.release(bounce);
+        }
+    }
+
+    private static void writeDirect(int fd, String name, long position, ByteBuffer src) {
+        while (src.hasRemaining()) {
+            int written = FileIo.write(fd, name, NativeBuffers.address(src), src.remaining(), position);
+            src.position(src.position() + written);
+            position += written;
+        }
+    }
+
+    private static void writeThroughBounce(int fd, String name, long position, ByteBuffer src) {
+        ByteBuffer bounce = NativeBuffers.acquire();
+        try {
+            while (src.hasRemaining()) {
+                int chunk = Math.min(src.remaining(), bounce.capacity());
+                bounce.clear();
+                bounce.put(src.slice().limit(chunk)).flip();
+                src.position(src.position() + chunk);
+                writeDirect(fd, name, position, bounce);
+                position += chunk;
+            }
+        } finally {
+            NativeBuffers.release(bounce);
+        }
+    }
+}
