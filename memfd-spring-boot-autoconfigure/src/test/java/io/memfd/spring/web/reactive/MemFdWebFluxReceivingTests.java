@@ -95,6 +95,15 @@ class MemFdWebFluxReceivingTests {
     }
 
     @Test
+    void anUploadUnderANameNoMemfdMayHaveIs400AndLeavesNoMemfd() throws Exception {
+        String name = "x".repeat(300);
+        RawHttp.Response refused = this.http.post("/files/" + name, new byte[10]);
+
+        assertProblem(refused, 400, "Invalid memfd name");
+        assertThat(OpenFds.memfdsNamed(name.substring(0, 249))).isZero();
+    }
+
+    @Test
     void aBodyOverMaxSizeIs413AndLeavesNoMemfd() throws Exception {
         RawHttp.Response refused = this.http.post("/files/big", new byte[MAX + 1]);
 
