@@ -331,8 +331,8 @@ class BlobApiTests extends AbstractBlobAppTests {
     }
 
     /**
-     * Heap allocated so far by the server's event loops ({@code webflux-http-epoll-N}), which run the handlers and write
-     * the responses.
+     * Heap allocated so far by the server's event loops ({@code webflux-http-epoll-N}), which run the handlers and
+     * write the responses.
      */
     private static long serverAllocatedBytes() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

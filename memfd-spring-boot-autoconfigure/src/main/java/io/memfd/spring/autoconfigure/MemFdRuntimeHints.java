@@ -24,8 +24,8 @@ class MemFdRuntimeHints implements RuntimeHintsRegistrar {
     static final List<String> DIRECT_MAPPED = List.of("io.memfd.DescriptorLimit", "io.memfd.Fcntl", "io.memfd.FileIo",
             "io.memfd.FileStatus", "io.memfd.MemfdCreate$LibcSymbol", "io.memfd.ProcFdLink",
             "io.memfd.internal.FdHandle", "io.memfd.internal.JnaCalls$C",
-            "io.memfd.internal.JnaCalls$MemfdCreateSymbol", "io.memfd.internal.ProcFdDirectory", "io.memfd.internal.Statx", "io.memfd.ipc.Poll",
-            "io.memfd.ipc.SocketMessages", "io.memfd.ipc.UnixSockets");
+            "io.memfd.internal.JnaCalls$MemfdCreateSymbol", "io.memfd.internal.ProcFdDirectory",
+            "io.memfd.internal.Statx", "io.memfd.ipc.Poll", "io.memfd.ipc.SocketMessages", "io.memfd.ipc.UnixSockets");
 
     /** memfd-core's JNA library interfaces, which {@code Native.load} implements with a JDK proxy. */
     static final List<String> PROXIED = List.of("io.memfd.internal.JnaCalls$Syscall$SyscallLibrary",

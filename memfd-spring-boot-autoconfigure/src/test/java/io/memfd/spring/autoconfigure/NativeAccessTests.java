@@ -35,8 +35,7 @@ class NativeAccessTests {
                 .asString()
                 .contains("WARN", "Java " + Runtime.version().feature(), "Enable-Native-Access: ALL-UNNAMED",
                         "executable jar's manifest", "--enable-native-access=ALL-UNNAMED");
-        }
-        else {
+        } else {
             assertThat(result.output()).doesNotContain("restricted method");
             assertThat(advice).isEmpty();
         }
