@@ -21,12 +21,13 @@ import io.memfd.sample.blob.BlobStore;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 
 /**
- * The sample app as its tests use it: on a random port, with small limits, an HTTP client, its IPC server on a socket of
- * this test run's own (see application.properties), and no blob or memfd left behind by a test. Every subclass runs in
- * one application: the same configuration makes one cached context, which is why each test must leave it empty.
+ * The sample app as its tests use it: on a random port, with small limits, an HTTP client, its IPC server on a socket
+ * of this test run's own (see application.properties), and no blob or memfd left behind by a test. Every subclass runs
+ * in one application: the same configuration makes one cached context, which is why each test must leave it empty.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "memfd.max-size=" + AbstractBlobAppTests.MAX_SIZE + "B", "memfd.max-total-size=" + AbstractBlobAppTests.BUDGET + "B" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = { "memfd.max-size=" + AbstractBlobAppTests.MAX_SIZE + "B",
+                "memfd.max-total-size=" + AbstractBlobAppTests.BUDGET + "B" })
 abstract class AbstractBlobAppTests {
 
     static final int MAX_SIZE = 4 << 20;

@@ -16,7 +16,7 @@ import io.memfd.spring.web.MemFdWebProperties;
 import io.memfd.spring.web.reactive.MemFdWebFluxAutoConfiguration;
 import io.memfd.spring.web.servlet.MemFdWebMvcAutoConfiguration;
 
-/** Streaming reactive content into memfds: present with Reactor, web server or not, with the configured idle timeout. */
+/** Streaming reactive content into memfds: with Reactor, web server or not, with the configured idle timeout. */
 class MemFdReactiveAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -25,14 +25,14 @@ import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.ipc.MemFdServerLifecycle;
 
 /**
- * Auto-configuration of the zero-copy IPC server ({@code memfd.ipc.server.*}, {@link MemFdIpcProperties.Server}), where
- * memfd support is (a single {@link MemFdFactory} bean, or a primary one, exists). It binds and validates
- * {@code memfd.ipc.*} in any case; with {@code memfd.ipc.server.enabled=true} it adds a {@link MemFdServerLifecycle} that
- * serves the socket while the context runs and hands each accepted buffer to the application's {@link MemFdHandler}
- * bean. Buffers are adopted through the {@code MemFdFactory}, so its registry lists them and its limits apply. Every
- * {@link MemFdServerListener} bean hears of accepted and rejected messages (the Actuator metrics are one). Without a
- * handler bean, start-up fails with Spring Boot's report of the missing bean: a server that was asked for and cannot
- * serve should not pass unnoticed.
+ * Auto-configuration of the zero-copy IPC server ({@code memfd.ipc.server.*}, {@link MemFdIpcProperties.Server}),
+ * where memfd support is (a single {@link MemFdFactory} bean, or a primary one, exists). It binds and validates
+ * {@code memfd.ipc.*} in any case; with {@code memfd.ipc.server.enabled=true} it adds a {@link MemFdServerLifecycle}
+ * that serves the socket while the context runs and hands each accepted buffer to the application's
+ * {@link MemFdHandler} bean. Buffers are adopted through the {@code MemFdFactory}, so its registry lists them and its
+ * limits apply. Every {@link MemFdServerListener} bean hears of accepted and rejected messages (the Actuator metrics
+ * are one). Without a handler bean, start-up fails with Spring Boot's report of the missing bean: a server that was
+ * asked for and cannot serve should not pass unnoticed.
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
 @ConditionalOnSingleCandidate(MemFdFactory.class)
@@ -85,7 +85,8 @@ public final class MemFdIpcServerAutoConfiguration {
 
     private static String describe(MemFdIpcProperties.Server server, OptionalLong maxBufferSize) {
         Set<Seal> seals = server.getRequiredSeals();
-        String uids = MemFdIpcProperties.isUnset(server.getAllowedUids()) ? "this user only" : "uids " + server.getAllowedUids();
+        String uids = MemFdIpcProperties.isUnset(server.getAllowedUids()) ? "this user only"
+                : "uids " + server.getAllowedUids();
         String limit = maxBufferSize.isPresent() ? ", buffers up to " + maxBufferSize.getAsLong() + " bytes" : "";
         String unsafe = seals.contains(Seal.SHRINK) ? ""
                 : "; shrink is not required, so received buffers cannot be mapped";

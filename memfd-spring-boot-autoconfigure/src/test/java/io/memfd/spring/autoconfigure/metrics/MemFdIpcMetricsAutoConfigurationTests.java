@@ -70,8 +70,8 @@ class MemFdIpcMetricsAutoConfigurationTests {
     @Test
     void noCounterWithoutAMeterRegistry() {
         new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class, MemFdIpcServerAutoConfiguration.class,
-                    MemFdIpcMetricsAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class,
+                    MemFdIpcServerAutoConfiguration.class, MemFdIpcMetricsAutoConfiguration.class))
             .withBean(MemFdHandler.class, () -> (request) -> null)
             .withPropertyValues("memfd.ipc.server.enabled=true",
                     "memfd.ipc.server.path=" + this.directory.resolve("no-registry.sock"))
