@@ -14,8 +14,8 @@ import org.springframework.context.annotation.ImportRuntimeHints;
 import io.memfd.KernelFeatures;
 import io.memfd.MemFdFactory;
 import io.memfd.MemFdOptions;
+import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
 import io.memfd.spring.io.MemFdResources;
-import io.memfd.spring.web.MemFdWebProperties;
 
 /**
  * Auto-configuration for memfd: a {@link MemFdFactory} configured from {@code memfd.*} ({@link MemFdProperties}),

@@ -9,9 +9,9 @@ import org.springframework.http.codec.multipart.Part;
 import reactor.core.publisher.Mono;
 
 import io.memfd.MemFdFactory;
+import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
-import io.memfd.spring.web.MemFdWebProperties;
 
 /**
  * Streaming reactive content into memfds, where Reactor and Spring Web are present: {@link ReactiveMemFdResources} on

@@ -19,7 +19,7 @@ import org.springframework.beans.BeanUtils;
 import io.memfd.HugePageSize;
 import io.memfd.Seal;
 import io.memfd.spring.autoconfigure.ipc.MemFdIpcProperties;
-import io.memfd.spring.web.MemFdWebProperties;
+import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

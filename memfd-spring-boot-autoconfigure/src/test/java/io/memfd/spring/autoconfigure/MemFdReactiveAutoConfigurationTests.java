@@ -10,11 +10,11 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.core.publisher.Mono;
 
+import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
+import io.memfd.spring.autoconfigure.web.reactive.MemFdWebFluxAutoConfiguration;
+import io.memfd.spring.autoconfigure.web.servlet.MemFdWebMvcAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
-import io.memfd.spring.web.MemFdWebProperties;
-import io.memfd.spring.web.reactive.MemFdWebFluxAutoConfiguration;
-import io.memfd.spring.web.servlet.MemFdWebMvcAutoConfiguration;
 
 /** Streaming reactive content into memfds: with Reactor, web server or not, with the configured idle timeout. */
 class MemFdReactiveAutoConfigurationTests {

@@ -1,4 +1,4 @@
-package io.memfd.spring.web;
+package io.memfd.spring.autoconfigure.web;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.memfd.spring.web.reactive;
+package io.memfd.spring.autoconfigure.web.reactive;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,6 +19,9 @@ import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.ReactiveMemFdResources;
+import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;
+import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
+import io.memfd.spring.web.reactive.MemFdResourceCodecCustomizer;
 
 /**
  * memfd in WebFlux applications: {@code MemFdResource}s returned from controllers go out with {@code sendfile(2)}

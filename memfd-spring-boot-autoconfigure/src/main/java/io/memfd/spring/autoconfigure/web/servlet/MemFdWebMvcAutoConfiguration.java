@@ -1,4 +1,4 @@
-package io.memfd.spring.web.servlet;
+package io.memfd.spring.autoconfigure.web.servlet;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,6 +13,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
+import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
 
 /**
  * memfd in Spring MVC applications: {@code MemFdResource}s returned from controllers are sent from a descriptor of

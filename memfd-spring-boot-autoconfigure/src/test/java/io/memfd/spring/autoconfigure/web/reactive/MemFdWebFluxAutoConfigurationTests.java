@@ -1,4 +1,4 @@
-package io.memfd.spring.web.reactive;
+package io.memfd.spring.autoconfigure.web.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,10 +12,15 @@ import org.springframework.http.codec.ServerCodecConfigurer;
 
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
+import io.memfd.spring.autoconfigure.web.servlet.MemFdWebMvcAutoConfiguration;
 import io.memfd.spring.io.MemFdUploads;
 import io.memfd.spring.io.ReactiveMemFdResources;
+import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;
+import io.memfd.spring.web.reactive.MemFdPartHttpMessageReader;
+import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
+import io.memfd.spring.web.reactive.MemFdResourceCodecCustomizer;
+import io.memfd.spring.web.reactive.MemFdResourceHttpMessageWriter;
 import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
-import io.memfd.spring.web.servlet.MemFdWebMvcAutoConfiguration;
 import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
 
 /**

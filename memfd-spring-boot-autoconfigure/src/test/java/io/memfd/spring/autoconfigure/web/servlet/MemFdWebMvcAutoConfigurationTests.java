@@ -1,4 +1,4 @@
-package io.memfd.spring.web.servlet;
+package io.memfd.spring.autoconfigure.web.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,11 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
+import io.memfd.spring.autoconfigure.web.reactive.MemFdWebFluxAutoConfiguration;
 import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
 import io.memfd.spring.web.reactive.MemFdResourceCodecCustomizer;
-import io.memfd.spring.web.reactive.MemFdWebFluxAutoConfiguration;
+import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
+import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
 
 /**
  * Which Spring MVC beans appear where: only in a servlet application, each switched off by its property. (The WebFlux
