@@ -3,12 +3,16 @@ package io.memfd.spring.autoconfigure.web;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
- * How memfds are served and received over HTTP ({@code memfd.web.*}), in WebFlux and Spring MVC applications.
+ * How memfds are served and received over HTTP ({@code memfd.web.*}), in WebFlux and Spring MVC applications. They
+ * validate themselves when they are bound, as the {@code memfd.*} properties do: an upload idle timeout that is not
+ * positive fails start-up with a report that names the property.
  */
 @ConfigurationProperties("memfd.web")
-public class MemFdWebProperties {
+public class MemFdWebProperties implements Validator {
 
     /**
      * Longest wait for the next bytes of an upload streamed into a memfd (a request body, a multipart file, an
@@ -42,6 +46,20 @@ public class MemFdWebProperties {
 
     public Multipart getMultipart() {
         return this.multipart;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return MemFdWebProperties.class.isAssignableFrom(type);
+    }
+
+    /** Called by Spring Boot after binding; the error names its property in the start-up failure report. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        Duration timeout = ((MemFdWebProperties) target).uploadIdleTimeout;
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            errors.rejectValue("uploadIdleTimeout", "memfd.notPositive", "must be a positive duration, such as 30s");
+        }
     }
 
     /** Sending a MemFdResource returned from a controller. */

@@ -1,0 +1,40 @@
+package io.memfd.spring.autoconfigure.web;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.testing.FailureAnalysisReport;
+
+import static io.memfd.spring.testing.FailureAnalysisReport.origin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code memfd.web.*} values validate when they are bound, as the other memfd properties do: a timeout that is not
+ * positive fails start-up with a report that names the property, not an exception from the bean that uses it.
+ */
+class MemFdWebPropertiesValidationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MemFdAutoConfiguration.class));
+
+    @Test
+    void aPositiveUploadIdleTimeoutBinds() {
+        this.runner.withPropertyValues("memfd.web.upload-idle-timeout=250ms")
+            .run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getUploadIdleTimeout())
+                .isEqualTo(Duration.ofMillis(250)));
+    }
+
+    @Test
+    void anUploadIdleTimeoutThatIsNotPositiveIsReportedByName() {
+        for (String timeout : new String[] { "0s", "-1s" }) {
+            FailureAnalysisReport.assertStartupFails(this.runner,
+                    (analysis) -> assertThat(analysis.getDescription()).as(timeout)
+                        .contains(origin("memfd.web.upload-idle-timeout"), "must be a positive duration"),
+                    "memfd.web.upload-idle-timeout=" + timeout);
+        }
+    }
+}
