@@ -7,22 +7,16 @@ import java.nio.MappedByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.memfd.HugePageSize;
 import io.memfd.MemFd;
-import io.memfd.MemFdFactory;
 import io.memfd.MemFdOptions;
 import io.memfd.Seal;
 import io.memfd.spring.io.MemFdResource;
-import io.memfd.spring.io.MemFdResources;
-import io.memfd.spring.web.TestFiles;
+import io.memfd.spring.web.AbstractServingTests;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
@@ -33,37 +27,10 @@ import io.memfd.testing.OpenFds;
  */
 @SpringBootTest(classes = FluxApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = "spring.main.web-application-type=reactive")
-class MemFdWebFluxServingTests {
+class MemFdWebFluxServingTests extends AbstractServingTests {
 
-    private static final int SIZE = 300_000;
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private TestFiles files;
-
-    @Autowired
-    private MemFdResources resources;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    private RawHttp http;
-
-    private byte[] content;
-
-    @BeforeEach
-    void serve() {
-        this.http = new RawHttp(this.port);
-        this.content = RawHttp.random(SIZE);
-        this.files.byName.put("photo.png", this.resources.createSealed("photo.png", this.content));
-    }
-
-    @AfterEach
-    void closeAll() {
-        this.files.closeAll();
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
+    MemFdWebFluxServingTests() {
+        super("photo.png");
     }
 
     @Test

@@ -3,31 +3,25 @@ package io.memfd.spring.web.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
-import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 
 import io.memfd.MemFd;
-import io.memfd.MemFdFactory;
 import io.memfd.Seal;
 import io.memfd.spring.io.MemFdResource;
-import io.memfd.spring.io.MemFdResources;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
-import io.memfd.spring.web.TestFiles;
-import io.memfd.testing.OpenFds;
 
 /**
- * The same ordinary Spring MVC controllers as {@link MemFdWebMvcTests}, on Jetty (tag "jetty": run by the surefire
+ * The same ordinary Spring MVC controllers as {@link MemFdWebMvcTests}, on Jetty, with the tests both share
+ * ({@link AbstractMvcServingTests}) (tag "jetty": run by the surefire
  * execution whose class path has Jetty instead of Tomcat): the bytes, Spring's headers, ranges, HEAD, 304, and that a
  * SHRINK-sealed memfd goes to the socket as mappings, without a copy through Java memory, while anything that cannot
  * be mapped safely is copied.
@@ -36,101 +30,21 @@ import io.memfd.testing.OpenFds;
 @SpringBootTest(classes = MvcApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "memfd.max-size=" + MemFdWebMvcJettyTests.MAX,
                 "memfd.max-total-size=" + 3 * MemFdWebMvcJettyTests.MAX })
-class MemFdWebMvcJettyTests {
+class MemFdWebMvcJettyTests extends AbstractMvcServingTests {
 
     static final int MAX = 16 << 20;
-
-    private static final int SIZE = 300_000;
 
     /** Jetty's worker threads ("qtp..."), which write the responses. */
     private static final String JETTY_THREADS = "qtp";
 
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private TestFiles files;
-
-    @Autowired
-    private MemFdResources resources;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    private RawHttp http;
-
-    private byte[] content;
+    MemFdWebMvcJettyTests() {
+        super(MAX);
+    }
 
     @BeforeEach
-    void serve(@Autowired ApplicationContext context) {
+    void onJetty(@Autowired ApplicationContext context) {
         assertThat(((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName())
             .as("the server these tests run on").startsWith("Jetty");
-        this.http = new RawHttp(this.port);
-        this.content = RawHttp.random(SIZE);
-        this.files.byName.put("report.pdf", this.resources.createSealed("report.pdf", this.content));
-    }
-
-    @AfterEach
-    void closeAll() {
-        this.files.closeAll();
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
-    }
-
-    @Test
-    void aResourceIsSentWholeWithSpringsHeaders() throws Exception {
-        for (String path : List.of("/files/report.pdf", "/direct/report.pdf")) {
-            RawHttp.Response response = this.http.get(path);
-
-            assertThat(response.status()).as(path).isEqualTo(200);
-            assertThat(response.body()).as(path).isEqualTo(this.content);
-            assertThat(response.header("Content-Length")).as(path).hasValue(String.valueOf(SIZE));
-            assertThat(response.header("Content-Type")).as(path).hasValue("application/pdf");
-            assertThat(response.header("Accept-Ranges")).as(path).hasValue("bytes");
-        }
-    }
-
-    @Test
-    void rangesAreSpringMvcs() throws Exception {
-        RawHttp.Response one = this.http.get("/files/report.pdf", "Range", "bytes=1000-1999");
-        RawHttp.Response tail = this.http.get("/files/report.pdf", "Range", "bytes=-10");
-        RawHttp.Response pastTheEnd = this.http.get("/files/report.pdf", "Range", "bytes=299990-400000");
-        RawHttp.Response several = this.http.get("/files/report.pdf", "Range", "bytes=0-99,-10");
-        RawHttp.Response unsatisfiable = this.http.get("/files/report.pdf", "Range", "bytes=" + SIZE + "-");
-
-        assertThat(one.status()).isEqualTo(206);
-        assertThat(one.header("Content-Range")).hasValue("bytes 1000-1999/" + SIZE);
-        assertThat(one.header("Content-Length")).hasValue("1000");
-        assertThat(one.body()).isEqualTo(Arrays.copyOfRange(this.content, 1000, 2000));
-        assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(this.content, SIZE - 10, SIZE));
-        assertThat(pastTheEnd.header("Content-Range")).hasValue("bytes 299990-299999/" + SIZE);
-        assertThat(pastTheEnd.body()).isEqualTo(Arrays.copyOfRange(this.content, 299_990, SIZE));
-        assertThat(several.status()).isEqualTo(206);
-        List<RawHttp.Part> parts = RawHttp.parts(several);
-        assertThat(parts.get(0).bytes()).isEqualTo(Arrays.copyOfRange(this.content, 0, 100));
-        assertThat(parts.get(1).bytes()).isEqualTo(Arrays.copyOfRange(this.content, SIZE - 10, SIZE));
-        assertThat(unsatisfiable.status()).isEqualTo(416);
-        assertThat(unsatisfiable.header("Content-Range")).hasValue("bytes */" + SIZE);
-    }
-
-    @Test
-    void headAndConditionalRequestsAreSpringMvcs() throws Exception {
-        RawHttp.Response head = this.http.head("/files/report.pdf");
-        RawHttp.Response notModified = this.http.get("/files/report.pdf", "If-None-Match", "\"report.pdf-1\"");
-
-        assertThat(head.status()).isEqualTo(200);
-        assertThat(head.header("Content-Length")).hasValue(String.valueOf(SIZE));
-        assertThat(head.header("ETag")).hasValue("\"report.pdf-1\"");
-        assertThat(notModified.status()).isEqualTo(304);
-    }
-
-    @Test
-    void aClosedResourceIsNotFoundAndLeavesNoDescriptor() throws Exception {
-        this.files.byName.get("report.pdf").close();
-
-        RawHttp.Response response = this.http.get("/files/report.pdf");
-
-        assertThat(response.status()).isEqualTo(404);
-        assertThat(OpenFds.memfdsNamed("report.pdf")).isZero();
     }
 
     /**
@@ -202,13 +116,4 @@ class MemFdWebMvcJettyTests {
         assertThat(response.header("ETag")).isPresent();
     }
 
-    @Test
-    void anUploadOverMaxSizeIs413AndLeavesNoMemfd() throws Exception {
-        RawHttp.Response refused = this.http.post("/files/big", new byte[MAX + 1]);
-
-        assertThat(refused.status()).as(refused.toString()).isEqualTo(413);
-        assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
-        assertThat(refused.json().read("$.detail", String.class)).contains("memfd.max-size");
-        assertThat(OpenFds.memfdsNamed("big")).isZero();
-    }
 }

@@ -4,24 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.memfd.MemFd;
-import io.memfd.MemFdFactory;
 import io.memfd.spring.io.MemFdResource;
-import io.memfd.spring.io.MemFdResources;
-import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
@@ -36,93 +27,13 @@ import io.memfd.testing.Trickle;
         properties = { "spring.main.web-application-type=servlet", "memfd.max-size=" + MemFdWebMvcTests.MAX,
                 "memfd.max-total-size=" + 3 * MemFdWebMvcTests.MAX,
                 "memfd.web.upload-idle-timeout=1s" })
-class MemFdWebMvcTests {
+class MemFdWebMvcTests extends AbstractMvcServingTests {
 
     static final int MAX = 2 << 20;
 
-    private static final int SIZE = 300_000;
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private TestFiles files;
-
-    @Autowired
-    private MemFdResources resources;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    private RawHttp http;
-
-    private byte[] content;
-
-    @BeforeEach
-    void serve() {
-        this.http = new RawHttp(this.port);
-        this.content = RawHttp.random(SIZE);
-        this.files.byName.put("report.pdf", this.resources.createSealed("report.pdf", this.content));
+    MemFdWebMvcTests() {
+        super(MAX);
     }
-
-    @AfterEach
-    void closeAll() {
-        this.files.closeAll();
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
-        assertThat(this.factory.registry().usedBytes()).isZero();
-    }
-
-    /** Without a Content-Type from the controller, the name's (Spring would take Jackson's application/json). */
-    @Test
-    void aResourceIsSentWholeWithSpringsHeaders() throws Exception {
-        for (String path : List.of("/files/report.pdf", "/direct/report.pdf")) {
-            RawHttp.Response response = this.http.get(path);
-
-            assertThat(response.status()).as(path).isEqualTo(200);
-            assertThat(response.body()).as(path).isEqualTo(this.content);
-            assertThat(response.header("Content-Length")).as(path).hasValue(String.valueOf(SIZE));
-            assertThat(response.header("Content-Type")).as(path).hasValue("application/pdf");
-            assertThat(response.header("Accept-Ranges")).as(path).hasValue("bytes");
-        }
-    }
-
-    @Test
-    void rangesAreSpringMvcs() throws Exception {
-        RawHttp.Response one = this.http.get("/files/report.pdf", "Range", "bytes=1000-1999");
-        RawHttp.Response several = this.http.get("/files/report.pdf", "Range", "bytes=0-99,-10");
-        RawHttp.Response unsatisfiable = this.http.get("/files/report.pdf", "Range", "bytes=" + SIZE + "-");
-
-        assertThat(one.status()).isEqualTo(206);
-        assertThat(one.header("Content-Range")).hasValue("bytes 1000-1999/" + SIZE);
-        assertThat(one.body()).isEqualTo(Arrays.copyOfRange(this.content, 1000, 2000));
-        assertThat(several.status()).isEqualTo(206);
-        List<RawHttp.Part> parts = RawHttp.parts(several);
-        assertThat(parts.get(0).bytes()).isEqualTo(Arrays.copyOfRange(this.content, 0, 100));
-        assertThat(parts.get(1).bytes()).isEqualTo(Arrays.copyOfRange(this.content, SIZE - 10, SIZE));
-        assertThat(unsatisfiable.status()).isEqualTo(416);
-        assertThat(unsatisfiable.header("Content-Range")).hasValue("bytes */" + SIZE);
-    }
-
-    @Test
-    void headAndConditionalRequestsAreSpringMvcs() throws Exception {
-        RawHttp.Response head = this.http.head("/files/report.pdf");
-        RawHttp.Response notModified = this.http.get("/files/report.pdf", "If-None-Match", "\"report.pdf-1\"");
-
-        assertThat(head.status()).isEqualTo(200);
-        assertThat(head.header("Content-Length")).hasValue(String.valueOf(SIZE));
-        assertThat(notModified.status()).isEqualTo(304);
-    }
-
-    @Test
-    void aClosedResourceIsNotFoundAndSendsNoWrongBytes() throws Exception {
-        this.files.byName.get("report.pdf").close();
-
-        RawHttp.Response response = this.http.get("/files/report.pdf");
-
-        assertThat(response.status()).as("as on WebFlux, not 500").isEqualTo(404);
-        assertThat(OpenFds.memfdsNamed("report.pdf")).isZero();
-    }
-
     /**
      * The kernel counts every write-type system call ({@code syscw}): 8 MiB from the memfd take no more than from a
      * {@code /dev/shm} file (Tomcat writes both through its 8 KiB socket buffer), and the heap the server's threads
@@ -164,17 +75,6 @@ class MemFdWebMvcTests {
         assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
         assertThat(refused.json().read("$.detail", String.class)).contains("Invalid memfd name");
         assertThat(OpenFds.memfdsNamed(name.substring(0, 249))).isZero();
-    }
-
-    @Test
-    void anUploadOverMaxSizeIs413AndLeavesNoMemfd() throws Exception {
-        RawHttp.Response refused = this.http.post("/files/big", new byte[MAX + 1]);
-
-        assertThat(refused.status()).as(refused.toString()).isEqualTo(413);
-        assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
-        assertThat(refused.json().read("$.detail", String.class)).contains("memfd.max-size");
-        assertThat(refused.json().read("$.instance", String.class)).isEqualTo("/files/big");
-        assertThat(OpenFds.memfdsNamed("big")).isZero();
     }
 
     @Test
