@@ -1,7 +1,5 @@
 package io.memfd.spring.web.reactive;
 
-import java.time.Instant;
-
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -23,8 +21,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import io.memfd.spring.io.MemFdResource;
-import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.io.ReactiveMemFdResources;
+import io.memfd.spring.web.TestFiles;
+import io.memfd.spring.web.TestFilesController;
 
 /** A WebFlux application as a user writes one: ordinary controllers that return and take memfd resources. */
 @SpringBootConfiguration
@@ -44,22 +43,13 @@ class FluxApplication {
 
     /** A member class, so the configuration registers it. */
     @RestController
-    static class FilesController {
+    static class FilesController extends TestFilesController {
 
-        static final Instant LAST_MODIFIED = Instant.parse("2026-11-01T10:00:00Z");
-
-        private final TestFiles files;
         private final ReactiveMemFdResources resources;
 
         FilesController(TestFiles files, ReactiveMemFdResources resources) {
-            this.files = files;
+            super(files);
             this.resources = resources;
-        }
-
-        @GetMapping("/files/{name}")
-        ResponseEntity<Resource> entity(@PathVariable String name) {
-            return ResponseEntity.ok().eTag("\"" + name + "-1\"").lastModified(LAST_MODIFIED)
-                .body(this.files.get(name));
         }
 
         @GetMapping("/direct/{name}")

@@ -2,8 +2,6 @@ package io.memfd.spring.web.servlet;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -20,8 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.filter.ShallowEtagHeaderFilter;
 
 import io.memfd.spring.io.MemFdResource;
-import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.web.TestFiles;
+import io.memfd.spring.web.TestFilesController;
 
 /** A Spring MVC application as a user writes one: ordinary controllers that return and take memfd resources. */
 @SpringBootConfiguration
@@ -44,22 +43,13 @@ class MvcApplication {
 
     /** A member class, so the configuration registers it. */
     @RestController
-    static class FilesController {
+    static class FilesController extends TestFilesController {
 
-        static final Instant LAST_MODIFIED = Instant.parse("2026-11-01T10:00:00Z");
-
-        private final TestFiles files;
         private final MemFdResources resources;
 
         FilesController(TestFiles files, MemFdResources resources) {
-            this.files = files;
+            super(files);
             this.resources = resources;
-        }
-
-        @GetMapping("/files/{name}")
-        ResponseEntity<Resource> entity(@PathVariable String name) {
-            return ResponseEntity.ok().eTag("\"" + name + "-1\"").lastModified(LAST_MODIFIED)
-                .body(this.files.get(name));
         }
 
         @GetMapping({ "/direct/{name}", "/etag/{name}" })
