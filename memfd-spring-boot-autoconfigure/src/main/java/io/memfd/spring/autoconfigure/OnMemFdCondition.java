@@ -2,11 +2,13 @@ package io.memfd.spring.autoconfigure;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import io.memfd.KernelFeatures;
@@ -24,7 +26,7 @@ class OnMemFdCondition extends SpringBootCondition {
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
         ConditionMessage.Builder message = ConditionMessage.forCondition("memfd");
-        Boolean enabled = Binder.get(context.getEnvironment()).bind("memfd.enabled", Boolean.class).orElse(null);
+        Boolean enabled = enabled(context.getEnvironment());
         if (enabled != null) {
             return new ConditionOutcome(enabled, message.because("memfd.enabled is " + enabled));
         }
@@ -37,6 +39,11 @@ class OnMemFdCondition extends SpringBootCondition {
         logBackOff(features.problem());
         return ConditionOutcome.noMatch(message.because("memfd_create does not work in this process: "
                 + features.problem()));
+    }
+
+    /** {@code memfd.enabled} as set; {@code null} where it is not, and the process decides. */
+    static @Nullable Boolean enabled(Environment environment) {
+        return Binder.get(environment).bind("memfd.enabled", Boolean.class).orElse(null);
     }
 
     private static void logBackOff(String problem) {

@@ -36,4 +36,24 @@ class MemfdForbiddenApplicationTests {
                 "set memfd.enabled=false")
             .doesNotContain("Started with");
     }
+
+    @Test
+    void aComponentThatNeedsMemfdsIsToldWhyThereAreNone() throws Exception {
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--forbid-memfd-create",
+                "--needs-memfd-resources", "--spring.main.banner-mode=off");
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("APPLICATION FAILED TO START",
+                "needs a bean of type io.memfd.spring.io.MemFdResources",
+                "memfd support is off: this process cannot create memfds", "denied memfd_create [EPERM]",
+                "ObjectProvider<MemFdResources>", "@ConditionalOnBean(MemFdResources.class)", "memfd.enabled=true")
+            .doesNotContain("Consider defining a bean");
+    }
+
+    @Test
+    void switchedOffByPropertyItSaysSo() throws Exception {
+        ChildJvm.Result result = ChildJvm.run(StartupApplication.class, "--needs-memfd-resources",
+                "--spring.main.banner-mode=off", "--memfd.enabled=false");
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("memfd support is off: memfd.enabled is false");
+    }
 }

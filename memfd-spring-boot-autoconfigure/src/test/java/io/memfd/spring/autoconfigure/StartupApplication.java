@@ -11,13 +11,15 @@ import org.springframework.context.annotation.Configuration;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
+import io.memfd.spring.io.MemFdResources;
 import io.memfd.spring.testing.MemfdCreateForbidden;
 
 /**
  * A Spring Boot application with the starter's auto-configuration, for tests to start in a child JVM: everything
  * Spring Boot prints is real. With {@code --forbid-memfd-create} it starts on a thread where a seccomp filter forbids
  * {@code memfd_create}. It prints how many factories it got, creates a memfd with the one it got and looks it up as a
- * {@code memfd:} location.
+ * {@code memfd:} location. With {@code --needs-memfd-resources} it also has a component that cannot do without
+ * {@link MemFdResources}, as an application written for Linux has.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -28,7 +30,10 @@ public class StartupApplication {
         if (arguments.remove("--forbid-memfd-create")) {
             MemfdCreateForbidden.onThisThread();
         }
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(StartupApplication.class)
+        Class<?>[] sources = arguments.remove("--needs-memfd-resources")
+                ? new Class<?>[] { StartupApplication.class, NeedsMemFdResources.class }
+                : new Class<?>[] { StartupApplication.class };
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(sources)
             .web(WebApplicationType.NONE)
             .run(arguments.toArray(String[]::new))) {
             System.out.println("Started with " + context.getBeanNamesForType(MemFdFactory.class).length
@@ -39,6 +44,13 @@ public class StartupApplication {
                             + (context.getResource("memfd:started").exists() ? "resolves" : "does not resolve"));
                 }
             });
+        }
+    }
+
+    /** A component that takes {@link MemFdResources} as a plain constructor argument. */
+    static class NeedsMemFdResources {
+
+        NeedsMemFdResources(MemFdResources resources) {
         }
     }
 }
