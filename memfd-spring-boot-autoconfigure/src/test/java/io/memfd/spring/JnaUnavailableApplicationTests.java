@@ -34,7 +34,8 @@ class JnaUnavailableApplicationTests {
                 "Action:\n\nmemfd-core calls the kernel through JNA, and JNA could not load its native library",
                 "read-only root file system or a /tmp mounted noexec",
                 "set -Djna.tmpdir to a directory that is writable and not mounted noexec",
-                "set -Djna.boot.library.path to that directory", "set memfd.enabled=false")
+                "set -Djna.boot.library.path to that directory", "set memfd.enabled=false",
+                "it uses JNA here (forced by -Dio.memfd.native=jna)")
             .doesNotContain("seccomp", "SELinux", "Linux 3.17");
         assertThat(result.output()).doesNotContain("Started with");
     }
