@@ -74,7 +74,8 @@ final class FileStatus {
     static Instant modified(int fd, String name) {
         NativeBuffers.Pooled buffer = statx(fd, name, STATX_MTIME);
         try {
-            return Instant.ofEpochSecond(buffer.buffer().getLong(STX_MTIME_SEC), buffer.buffer().getInt(STX_MTIME_NSEC));
+            ByteBuffer status = buffer.buffer();
+            return Instant.ofEpochSecond(status.getLong(STX_MTIME_SEC), status.getInt(STX_MTIME_NSEC));
         } finally {
             NativeBuffers.release(buffer);
         }

@@ -36,15 +36,16 @@ import java.util.function.IntFunction;
  * touches a descriptor number after it was closed (the kernel reuses numbers at once). A memfd that becomes
  * unreachable without {@code close()} is closed by a {@link Cleaner} and reported as a leak.
  *
- * <p><b>Reading and writing: which to use when.</b> {@link #read(long, ByteBuffer)} and {@link #write(long, ByteBuffer)}
- * ({@code pread}/{@code pwrite}, no position of their own) for code that knows where; {@link #append} to add at the
- * end; {@link #readAllBytes()} for small content. For stream and channel APIs: {@link #newInputStream()} and
- * {@link #newOutputStream()} (reads from the start, writes from the end), {@link #newByteChannel()} for a seekable
- * channel with its own position; all three go through this class, so seals and a factory's limits apply and closing
- * them leaves the memfd open. A {@link FileChannel} only where an API needs one: {@link #channel()}, shared and never
- * closed by the caller, for {@code transferTo} ({@code sendfile}) while the memfd is open; {@link #newFileChannel()},
- * the caller's own, for work that may outlive the memfd (an asynchronous send). Map with {@link #mapReadOnly} and
- * {@link #mapReadWrite}, never with {@code FileChannel.map}: only they keep a mapping safe from a shrinking file.
+ * <p><b>Reading and writing: which to use when.</b> {@link #read(long, ByteBuffer)} and
+ * {@link #write(long, ByteBuffer)} ({@code pread}/{@code pwrite}, no position of their own) for code that knows where;
+ * {@link #append} to add at the end; {@link #readAllBytes()} for small content. For stream and channel APIs:
+ * {@link #newInputStream()} and {@link #newOutputStream()} (reads from the start, writes from the end),
+ * {@link #newByteChannel()} for a seekable channel with its own position; all three go through this class, so seals and
+ * a factory's limits apply and closing them leaves the memfd open. A {@link FileChannel} only where an API needs one:
+ * {@link #channel()}, shared and never closed by the caller, for {@code transferTo} ({@code sendfile}) while the memfd
+ * is open; {@link #newFileChannel()}, the caller's own, for work that may outlive the memfd (an asynchronous send). Map
+ * with {@link #mapReadOnly} and {@link #mapReadWrite}, never with {@code FileChannel.map}: only they keep a mapping
+ * safe from a shrinking file.
  *
  * <p><b>Errors.</b> Failures throw unchecked {@link MemFdException}s whose type says what went wrong
  * ({@link WriteSealedException}, {@link ResizeSealedException}, {@link NotPermittedException}...) and whose message

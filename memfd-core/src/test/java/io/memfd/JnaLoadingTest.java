@@ -40,7 +40,8 @@ class JnaLoadingTest {
         assertThat(child.value("backend")).isEqualTo("jna");
         assertThat(child.value("nativeCallsAvailable")).isEqualTo("false");
         assertThat(child.value("problem")).startsWith("JNA could not load its native library libjnidispatch (")
-            .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist", "-Djna.tmpdir=DIR", "-Djna.boot.library.path=DIR")
+            .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist", "-Djna.tmpdir=DIR",
+                    "-Djna.boot.library.path=DIR")
             .doesNotContain("seccomp");
     }
 

@@ -27,8 +27,8 @@ public final class JnaDispatch {
                     : "memfd needs a 64-bit JVM; this one has " + pointerSize + "-byte pointers";
         } catch (LinkageError e) {
             return "JNA could not load its native library libjnidispatch (" + rootMessage(e) + "); give it a"
-                    + " writable directory that allows executables with -Djna.tmpdir=DIR, or a copy of libjnidispatch.so"
-                    + " with -Djna.boot.library.path=DIR";
+                    + " writable directory that allows executables with -Djna.tmpdir=DIR, or a copy of"
+                    + " libjnidispatch.so with -Djna.boot.library.path=DIR";
         }
     }
 

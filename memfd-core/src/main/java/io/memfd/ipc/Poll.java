@@ -85,8 +85,8 @@ final class Poll {
 
     /**
      * Waits until {@code socket} is ready for {@code events}, {@code wakeUp} is signalled (-1: no wake-up), or
-     * {@code timeoutMillis} pass (-1: no limit). The wake-up wins when both happen. {@code fds} is the caller's, used by
-     * no other thread meanwhile.
+     * {@code timeoutMillis} pass (-1: no limit). The wake-up wins when both happen. {@code fds} is the caller's, used
+     * by no other thread meanwhile.
      */
     static Outcome await(Fds fds, int socket, short events, int wakeUp, long timeoutMillis, Path path) {
         ByteBuffer memory = fds.memory;

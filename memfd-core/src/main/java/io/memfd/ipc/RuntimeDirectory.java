@@ -12,10 +12,10 @@ import java.nio.file.attribute.PosixFilePermissions;
  * down and receive what senders send.
  * <ul>
  * <li>{@code $XDG_RUNTIME_DIR} where it is set and is this user's private directory, as the login manager makes it;
- * <li>otherwise {@code memfd-UID} in {@code java.io.tmpdir}, created with mode 0700. Should it exist already, it must be
- * a directory (not a link) of this user that nobody else may enter; and the temporary directory must keep others from
- * replacing it (not writable by others, or sticky, as {@code /tmp} is). Otherwise the server does not start, and the
- * reason names the directory: someone else took it.
+ * <li>otherwise {@code memfd-UID} in {@code java.io.tmpdir}, created with mode 0700. Should it exist already, it
+ * must be a directory (not a link) of this user that nobody else may enter; and the temporary directory must keep
+ * others from replacing it (not writable by others, or sticky, as {@code /tmp} is). Otherwise the server does not
+ * start, and the reason names the directory: someone else took it.
  * </ul>
  */
 final class RuntimeDirectory {

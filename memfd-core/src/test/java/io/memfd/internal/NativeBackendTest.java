@@ -87,7 +87,10 @@ class NativeBackendTest {
         assertThat(quiet.output()).as("not at the default level, INFO").doesNotContain("memfd native backend");
     }
 
-    /** Asserts that a child JVM running {@link NativeBackendProbe} exited normally, every step done through {@code backend}. */
+    /**
+     * Asserts that a child JVM running {@link NativeBackendProbe} exited normally, each step done through
+     * {@code backend}.
+     */
     static void assertRanOn(ChildJvm.Result result, String backend) {
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.value("backend")).isEqualTo(backend);

@@ -31,7 +31,8 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
             linux-aarch64/ inside the JNA jar; a distribution's package is usually another version, which JNA \
             refuses) in a directory of the image and set -Djna.boot.library.path to that directory.
             Where Java 24+ runs with --illegal-native-access=deny, also enable native access: \
-            --enable-native-access=ALL-UNNAMED, or Enable-Native-Access: ALL-UNNAMED in the executable jar's manifest.
+            --enable-native-access=ALL-UNNAMED, or Enable-Native-Access: ALL-UNNAMED in the executable jar's \
+            manifest.
             On Java 22 or later memfd-core calls the kernel through the Foreign Function & Memory API instead, which \
             needs no such library; it uses JNA here (%s).""";
 

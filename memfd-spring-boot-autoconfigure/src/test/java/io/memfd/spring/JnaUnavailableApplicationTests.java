@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A whole Spring Boot application, in its own JVM on the JNA backend, where JNA finds nowhere to extract its native
- * stub (a read-only root file system, in effect): what its user sees in the console names JNA and its fixes, not seccomp or the kernel.
+ * stub (a read-only root file system, in effect): what its user sees in the console names JNA and its fixes, not
+ * seccomp or the kernel.
  */
 class JnaUnavailableApplicationTests {
 

@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Java 24+ warns when memfd-core's backend (FFM on Java 22+, JNA where forced) first calls native code without native
- * access (JEP 472); the starter then says, once, how to enable it for an executable jar too. The application runs in a child JVM of this JVM's version, so that the
- * CI run on Java 17 checks the quiet side and the one on Java 25 the advice. (With native access enabled nothing is
+ * access (JEP 472); the starter then says, once, how to enable it for an executable jar too. The application runs in
+ * a child JVM of this JVM's version, so that the CI run on Java 17 checks the quiet side and the one on Java 25 the
+ * advice. (With native access enabled nothing is
  * said: MemFdAotTests checks that on the same application.)
  */
 class NativeAccessTests {
@@ -41,8 +42,7 @@ class NativeAccessTests {
                         "executable jar's manifest", "--enable-native-access=ALL-UNNAMED",
                         FFM ? "through the Foreign Function & Memory API" : "through JNA",
                         FFM ? "--enable-native-access=io.memfd.core" : "--enable-native-access=com.sun.jna");
-        }
-        else {
+        } else {
             assertThat(result.output()).doesNotContain("restricted method");
             assertThat(advice).isEmpty();
         }

@@ -45,8 +45,7 @@ class AotJarIT {
             assertThat(health.read("$.components.memfd.status", String.class)).isEqualTo("UP");
             assertThat(http.json("/actuator/memfd").read("$.buffers[*].name", List.class))
                 .containsExactly("blob/aot.txt");
-        }
-        finally {
+        } finally {
             app.destroy();
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("the app stops on SIGTERM").isTrue();
         }

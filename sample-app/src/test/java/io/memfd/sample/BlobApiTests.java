@@ -29,7 +29,8 @@ import io.memfd.testing.OpenFds;
 
 /** The blob API end to end: the app on a random port, a real HTTP client, the real kernel. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B", "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
+        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B",
+                "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
 class BlobApiTests {
 
     static final int MAX_SIZE = 4 << 20;
@@ -371,8 +372,8 @@ class BlobApiTests {
     }
 
     /**
-     * Heap allocated so far by the server's event loops ({@code webflux-http-epoll-N}), which run the handlers and write
-     * the responses.
+     * Heap allocated so far by the server's event loops ({@code webflux-http-epoll-N}), which run the handlers and
+     * write the responses.
      */
     private static long serverAllocatedBytes() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

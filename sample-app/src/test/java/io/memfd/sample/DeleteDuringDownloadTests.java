@@ -27,7 +27,8 @@ import io.memfd.testing.OpenFds;
  * delivers the bytes it started with, even when the closed memfd's descriptor number has been reused meanwhile.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B", "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
+        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B",
+                "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
 class DeleteDuringDownloadTests {
 
     @LocalServerPort

@@ -107,8 +107,7 @@ class KeptAliveConnectionTests {
                 assertThat(response.headers().getOrDefault("connection", "")).as("request %d", this.exchanges)
                     .isNotEqualToIgnoringCase("close");
                 return response;
-            }
-            catch (SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 throw new AssertionError("request " + (this.exchanges + 1) + " (" + method + " " + path + ") got no"
                         + " answer in 10 s on the kept-alive connection: it stalled", e);
             }
@@ -125,11 +124,9 @@ class KeptAliveConnectionTests {
             byte[] body;
             if (headers.containsKey("content-length")) {
                 body = this.in.readNBytes(Integer.parseInt(headers.get("content-length")));
-            }
-            else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 body = chunked();
-            }
-            else {
+            } else {
                 assertThat(status).as("a response without a length must have no body").isIn(204, 304);
                 body = new byte[0];
             }

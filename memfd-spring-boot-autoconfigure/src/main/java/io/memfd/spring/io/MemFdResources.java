@@ -44,11 +44,13 @@ public class MemFdResources {
 
     /** An empty, unsealed, writable resource; fill it through its output stream, then {@link #seal} it. */
     public MemFdResource create(String name) {
+        InvalidMemFdNameException.check(this.factory, name);
         return new MemFdResource(this.factory.create(name));
     }
 
     /** A resource holding {@code content}, sealed with the factory's default seals. */
     public MemFdResource createSealed(String name, byte[] content) {
+        InvalidMemFdNameException.check(this.factory, name);
         return new MemFdResource(this.factory.createSealed(name, content));
     }
 
@@ -60,6 +62,7 @@ public class MemFdResources {
      * memory and budget freed) and fails with {@link UploadAbortedException} ({@code STALLED}) once its read returns.
      */
     public MemFdResource createSealed(String name, InputStream content) throws IOException {
+        InvalidMemFdNameException.check(this.factory, name);
         if (this.idleTimeout == null) {
             return new MemFdResource(this.factory.createSealed(name, content));
         }

@@ -60,6 +60,7 @@ public class ReactiveMemFdResources {
      */
     public Mono<MemFdResource> createSealed(String name, Publisher<? extends DataBuffer> content) {
         return Mono.defer(() -> {
+            InvalidMemFdNameException.check(this.factory, name);
             MemFd memfd = this.factory.create(name);
             Ingestion ingestion = new Ingestion(memfd);
             Sinks.One<UploadAbortedException> cancelled = Sinks.one();

@@ -10,13 +10,14 @@ import org.springframework.http.ProblemDetail;
 
 import io.memfd.BudgetExceededException;
 import io.memfd.SizeLimitExceededException;
+import io.memfd.spring.io.InvalidMemFdNameException;
 import io.memfd.spring.io.UploadAbortedException;
 
 /**
  * The RFC 9457 problem details that memfd's limits stand for over HTTP: a buffer past {@code memfd.max-size} is 413
  * (Content Too Large), past {@code memfd.max-total-size} 507 (Insufficient Storage), an upload that stalled 408
- * (Request Timeout) and one cancelled by the application 409 (Conflict). Both web stacks use it, so the answers are the
- * same on WebFlux and MVC.
+ * (Request Timeout), one cancelled by the application 409 (Conflict), and a name no memfd may have 400 (Bad Request).
+ * Both web stacks use it, so the answers are the same on WebFlux and MVC.
  */
 public final class MemFdProblems {
 
@@ -56,6 +57,9 @@ public final class MemFdProblems {
             HttpStatus status = aborted.reason() == UploadAbortedException.Reason.STALLED ? HttpStatus.REQUEST_TIMEOUT
                     : HttpStatus.CONFLICT;
             return problem(status, aborted.getMessage());
+        }
+        if (error instanceof InvalidMemFdNameException invalidName) {
+            return problem(HttpStatus.BAD_REQUEST, invalidName.getMessage());
         }
         return null;
     }

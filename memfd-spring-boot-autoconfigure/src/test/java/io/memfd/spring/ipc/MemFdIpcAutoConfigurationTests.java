@@ -226,7 +226,8 @@ class MemFdIpcAutoConfigurationTests {
                     assertThatExceptionOfType(ServerUnavailableException.class)
                         .isThrownBy(() -> context.getBean(MemFdClient.class).send(HEADER, buffer))
                         .withMessageContaining("runs as uid " + me)
-                        .withMessageEndingWith("not as a user this client allows [" + someoneElse + "]; nothing was sent");
+                        .withMessageEndingWith(
+                                "not as a user this client allows [" + someoneElse + "]; nothing was sent");
                     // Only the buffer above: the server adopted none.
                     assertThat(factory.registry().count()).isOne();
                 }

@@ -155,7 +155,8 @@ public final class RawHttp {
 
         @Override
         public String toString() {
-            return this.status + " " + this.headers + " " + (this.body.length < 2000 ? text() : this.body.length + " bytes");
+            String body = (this.body.length < 2000) ? text() : this.body.length + " bytes";
+            return this.status + " " + this.headers + " " + body;
         }
 
         public static Response read(InputStream in, boolean head) throws IOException {

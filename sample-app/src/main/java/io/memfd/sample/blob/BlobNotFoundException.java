@@ -12,7 +12,8 @@ public class BlobNotFoundException extends ErrorResponseException {
     }
 
     private static ProblemDetail problem(long id) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No blob has the id " + id + ".");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+                "No blob has the id " + id + ".");
         problem.setTitle("Blob not found");
         return problem;
     }

@@ -51,7 +51,8 @@ import io.memfd.spring.web.MemFdProblems;
  * the number may name another file.
  *
  * <p>Headers and status follow Spring's {@link ResourceHttpMessageWriter}: {@code Content-Type} as the controller set
- * it, else from the selected media type or the memfd's name (also for each part of a multi-range answer), {@code Content-Length}, {@code Accept-Ranges: bytes}; one range is 206 with
+ * it, else from the selected media type or the memfd's name (also for each part of a multi-range answer),
+ * {@code Content-Length}, {@code Accept-Ranges: bytes}; one range is 206 with
  * {@code Content-Range}, several are {@code multipart/byteranges}; a range that cannot be served is 416 with
  * {@code Content-Range: bytes *}{@code /SIZE} and a problem detail; {@code HEAD} sends the headers alone. Beyond
  * Spring, {@code If-Range} is honoured (RFC 9110, section 13.1.5): a validator that does not match the response's

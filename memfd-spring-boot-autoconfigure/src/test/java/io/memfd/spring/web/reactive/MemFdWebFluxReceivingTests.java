@@ -3,7 +3,6 @@ package io.memfd.spring.web.reactive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +91,15 @@ class MemFdWebFluxReceivingTests {
         RawHttp.Response served = this.http.get("/files/report.pdf");
         assertThat(served.body()).isEqualTo(content);
         assertThat(served.header("Content-Type")).hasValue("application/pdf");
+    }
+
+    @Test
+    void anUploadUnderANameNoMemfdMayHaveIs400AndLeavesNoMemfd() throws Exception {
+        String name = "x".repeat(300);
+        RawHttp.Response refused = this.http.post("/files/" + name, new byte[10]);
+
+        assertProblem(refused, 400, "Invalid memfd name");
+        assertThat(OpenFds.memfdsNamed(name.substring(0, 249))).isZero();
     }
 
     @Test

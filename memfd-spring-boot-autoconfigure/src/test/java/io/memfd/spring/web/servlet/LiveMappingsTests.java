@@ -12,8 +12,8 @@ import io.memfd.MemFd;
 import io.memfd.Seal;
 
 /**
- * The cap on mappings made for responses, with real mappings of a SHRINK-sealed memfd: a slot is refused while the cap's
- * worth are reachable, and comes back once one is collected (and so unmapped by the JVM).
+ * The cap on mappings made for responses, with real mappings of a SHRINK-sealed memfd: a slot is refused while the
+ * cap's worth are reachable, and comes back once one is collected (and so unmapped by the JVM).
  */
 class LiveMappingsTests {
 

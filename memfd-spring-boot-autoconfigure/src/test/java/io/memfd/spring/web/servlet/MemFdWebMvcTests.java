@@ -156,6 +156,17 @@ class MemFdWebMvcTests {
     }
 
     @Test
+    void anUploadUnderANameNoMemfdMayHaveIs400AndLeavesNoMemfd() throws Exception {
+        String name = "x".repeat(300);
+        RawHttp.Response refused = this.http.post("/files/" + name, new byte[10]);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.header("Content-Type")).hasValue("application/problem+json");
+        assertThat(refused.json().read("$.detail", String.class)).contains("Invalid memfd name");
+        assertThat(OpenFds.memfdsNamed(name.substring(0, 249))).isZero();
+    }
+
+    @Test
     void anUploadOverMaxSizeIs413AndLeavesNoMemfd() throws Exception {
         RawHttp.Response refused = this.http.post("/files/big", new byte[MAX + 1]);
 
