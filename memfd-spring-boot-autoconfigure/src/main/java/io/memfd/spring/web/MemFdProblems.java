@@ -64,6 +64,17 @@ public final class MemFdProblems {
         return null;
     }
 
+    /**
+     * Whether the connection should be closed after this answer (Tomcat decides this itself from the status): a stalled
+     * upload (RFC 9110 says a 408 closes), or an upload refused part-way (413, 507), whose unread rest of the body
+     * would otherwise be read and thrown away before the connection could serve another request.
+     */
+    public static boolean closesConnection(ProblemDetail problem) {
+        int status = problem.getStatus();
+        return status == HttpStatus.REQUEST_TIMEOUT.value() || status == HttpStatus.CONTENT_TOO_LARGE.value()
+                || status == HttpStatus.INSUFFICIENT_STORAGE.value();
+    }
+
     private static ProblemDetail problem(HttpStatus status, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(status.getReasonPhrase());

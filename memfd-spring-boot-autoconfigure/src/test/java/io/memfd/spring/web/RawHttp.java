@@ -77,10 +77,25 @@ public final class RawHttp {
         return socket;
     }
 
-    /** The request line and headers; a Content-Length when {@code length} is not negative. */
+    /** Whether the peer closes the connection (end of stream) within 20 s, with nothing more sent. */
+    public static boolean atEndOfStream(Socket socket) throws IOException {
+        socket.setSoTimeout(20_000);
+        return socket.getInputStream().read() == -1;
+    }
+
+    /** The request line and headers, asking to close after it; a Content-Length when {@code length} is not negative. */
     public static byte[] head(String method, String path, long length, String... headers) {
+        return head(method, path, length, true, headers);
+    }
+
+    /** As {@link #head(String, String, long, String...)}, on a connection the client would keep alive. */
+    public static byte[] keptAliveHead(String method, String path, long length) {
+        return head(method, path, length, false);
+    }
+
+    private static byte[] head(String method, String path, long length, boolean close, String... headers) {
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
-                + "Connection: close\r\n");
+                + (close ? "Connection: close\r\n" : ""));
         if (length >= 0) {
             head.append("Content-Length: ").append(length).append("\r\n");
         }

@@ -37,6 +37,9 @@ public class MemFdProblemWebExceptionHandler implements WebExceptionHandler, Ord
         headers.clearContentHeaders();
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         headers.setContentLength(json.length);
+        if (MemFdProblems.closesConnection(problem)) {
+            headers.setConnection("close");
+        }
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
     }
 

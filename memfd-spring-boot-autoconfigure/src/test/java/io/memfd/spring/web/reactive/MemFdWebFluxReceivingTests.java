@@ -136,7 +136,7 @@ class MemFdWebFluxReceivingTests {
     void aStalledUploadIsDroppedAfterTheIdleTimeoutAndIsVisibleUntilThen() throws Exception {
         try (Socket socket = this.http.open()) {
             OutputStream out = socket.getOutputStream();
-            out.write(RawHttp.head("POST", "/files/stalled", MAX));
+            out.write(RawHttp.keptAliveHead("POST", "/files/stalled", MAX));
             out.write(new byte[100_000]);
             out.flush();
             Trickle trickle = new Trickle(out);
@@ -155,6 +155,8 @@ class MemFdWebFluxReceivingTests {
             assertThat(System.nanoTime() - trickle.lastByteSentAt()).as("dropped after the idle timeout, not before")
                 .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
             assertProblem(dropped, 408, "memfd.web.upload-idle-timeout");
+            assertThat(dropped.header("Connection")).hasValue("close");
+            assertThat(RawHttp.atEndOfStream(socket)).as("the server closed the connection").isTrue();
         }
         assertThat(OpenFds.memfdsNamed("stalled")).isZero();
         assertThat(this.uploads.inProgress()).isEmpty();
