@@ -7,57 +7,16 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 
 import com.jayway.jsonpath.DocumentContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
-import io.memfd.MemFdFactory;
-import io.memfd.sample.blob.BlobStore;
 import io.memfd.testing.OpenFds;
 
 /** The blob API end to end: the app on a random port, a real HTTP client, the real kernel. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B",
-                "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
-class BlobApiTests {
-
-    static final int MAX_SIZE = 4 << 20;
-    /** Room for three blobs of the largest size: each is charged its pages and about 1 KiB for its file. */
-    static final int BUDGET = 3 * (MAX_SIZE + 1024);
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    @Autowired
-    private BlobStore store;
-
-    private BlobHttp http;
-
-    @BeforeEach
-    void client() {
-        this.http = new BlobHttp(this.port);
-    }
-
-    @AfterEach
-    void deleteAll() {
-        this.store.list().forEach(blob -> this.store.delete(blob.id()));
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
-    }
+class BlobApiTests extends AbstractBlobAppTests {
 
     @Test
     void uploadAnswersTheRecordAndTheDownloadGivesTheSameBytes() throws Exception {
@@ -394,20 +353,6 @@ class BlobApiTests {
             assertThat(problem.read("$.status", Integer.class)).isEqualTo(404);
             assertThat(problem.read("$.detail", String.class)).isEqualTo("No blob has the id " + id + ".");
         }
-    }
-
-    static byte[] random(int size) {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
-        return bytes;
-    }
-
-    static byte[] slice(byte[] bytes, int from, int to) {
-        return java.util.Arrays.copyOfRange(bytes, from, to);
-    }
-
-    static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
 }

@@ -33,7 +33,7 @@ class CopyingFallbackTests {
     @Test
     void downloadsOverTlsGiveTheSameBytes() throws Exception {
         BlobHttp https = new BlobHttp(trustingTheTestCertificate(), this.port);
-        byte[] content = BlobApiTests.random(300_000);
+        byte[] content = AbstractBlobAppTests.random(300_000);
         long id = https.created("encrypted", content).read("$.id", Long.class);
 
         HttpResponse<byte[]> whole = https.get("/blobs/" + id);
@@ -42,10 +42,10 @@ class CopyingFallbackTests {
 
         assertThat(whole.body()).isEqualTo(content);
         assertThat(range.statusCode()).isEqualTo(206);
-        assertThat(range.body()).isEqualTo(BlobApiTests.slice(content, 100, 200));
+        assertThat(range.body()).isEqualTo(AbstractBlobAppTests.slice(content, 100, 200));
         List<BlobHttp.Part> parts = BlobHttp.parts(ranges);
-        assertThat(parts.get(0).bytes()).isEqualTo(BlobApiTests.slice(content, 0, 10));
-        assertThat(parts.get(1).bytes()).isEqualTo(BlobApiTests.slice(content, 299_990, 300_000));
+        assertThat(parts.get(0).bytes()).isEqualTo(AbstractBlobAppTests.slice(content, 0, 10));
+        assertThat(parts.get(1).bytes()).isEqualTo(AbstractBlobAppTests.slice(content, 299_990, 300_000));
         assertThat(https.delete("/blobs/" + id).statusCode()).isEqualTo(204);
     }
 

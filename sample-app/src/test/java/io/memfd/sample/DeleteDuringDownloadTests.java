@@ -10,51 +10,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
-import io.memfd.MemFdFactory;
-import io.memfd.sample.blob.BlobStore;
 import io.memfd.testing.OpenFds;
 
 /**
  * A blob deleted while it is being downloaded: the memfd is closed at once, the download keeps its own descriptor and
  * delivers the bytes it started with, even when the closed memfd's descriptor number has been reused meanwhile.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "memfd.max-size=" + BlobApiTests.MAX_SIZE + "B",
-                "memfd.max-total-size=" + BlobApiTests.BUDGET + "B" })
-class DeleteDuringDownloadTests {
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    @Autowired
-    private BlobStore store;
-
-    /**
-     * BlobApiTests runs in the same application (the same properties make one cached context) and expects it empty:
-     * the blobs made here would otherwise be there for whichever of its tests comes first.
-     */
-    @AfterEach
-    void deleteAll() {
-        this.store.list().forEach(blob -> this.store.delete(blob.id()));
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
-    }
+class DeleteDuringDownloadTests extends AbstractBlobAppTests {
 
     @Test
     void aDownloadInFlightDeliversTheOriginalBytesAfterTheBlobIsDeleted() throws Exception {
-        BlobHttp http = new BlobHttp(this.port);
-        byte[] original = BlobApiTests.random(BlobApiTests.MAX_SIZE);
-        long id = http.created("race", original).read("$.id", Long.class);
+        byte[] original = random(MAX_SIZE);
+        long id = this.http.created("race", original).read("$.id", Long.class);
 
         try (Socket socket = new Socket()) {
             // A tiny receive window keeps the server from sending more than a few kilobytes ahead of the reader.
@@ -70,12 +39,12 @@ class DeleteDuringDownloadTests {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             body.write(in.readNBytes(64 * 1024));
 
-            assertThat(http.delete("/blobs/" + id).statusCode()).isEqualTo(204);
+            assertThat(this.http.delete("/blobs/" + id).statusCode()).isEqualTo(204);
             assertThat(this.factory.registry().find(id)).as("the blob's memfd is closed").isEmpty();
             assertThat(OpenFds.memfdsNamed("blob/race")).as("only the download's own descriptor is left").isEqualTo(1);
             // The closed memfd's number goes to the next descriptors opened: other blobs with other bytes.
             for (int i = 0; i < 3; i++) {
-                http.created("reuse-" + i, BlobApiTests.random(100_000 + i));
+                this.http.created("reuse-" + i, random(100_000 + i));
             }
 
             // Read the rest at full speed: a window this small makes loopback wait for delayed ACKs.
@@ -88,12 +57,11 @@ class DeleteDuringDownloadTests {
 
     @Test
     void aDownloadStartedAfterTheDeleteIs404() throws Exception {
-        BlobHttp http = new BlobHttp(this.port);
-        long id = http.created("gone", BlobApiTests.random(1000)).read("$.id", Long.class);
+        long id = this.http.created("gone", random(1000)).read("$.id", Long.class);
 
-        http.delete("/blobs/" + id);
+        this.http.delete("/blobs/" + id);
 
-        assertThat(http.get("/blobs/" + id).statusCode()).isEqualTo(404);
+        assertThat(this.http.get("/blobs/" + id).statusCode()).isEqualTo(404);
         assertThat(OpenFds.memfdsNamed("blob/gone")).isZero();
     }
 

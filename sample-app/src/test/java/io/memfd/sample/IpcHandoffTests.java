@@ -9,32 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.memfd.MemFd;
-import io.memfd.MemFdFactory;
-import io.memfd.sample.blob.BlobStore;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.PythonPeer;
 import io.memfd.testing.TestLibc;
@@ -44,48 +31,16 @@ import io.memfd.testing.TestLibc;
  * code nobody here wrote), sends a sealed memfd to the running app's Unix socket; the blob is then served over HTTP
  * byte for byte, and it is the sender's own memfd, not a copy.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class IpcHandoffTests {
+class IpcHandoffTests extends AbstractBlobAppTests {
 
     private static final Path SENDER = Path.of("send_memfd.py");
-
-    /** A socket of this test run's own, so that a sample app running on the machine is not disturbed. */
-    private static final String SOCKET = System.getProperty("java.io.tmpdir") + "/memfd-sample-app-test-"
-            + ProcessHandle.current().pid() + ".sock";
-
-    @DynamicPropertySource
-    static void socket(DynamicPropertyRegistry properties) {
-        properties.add("memfd.ipc.server.path", () -> SOCKET);
-    }
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private MemFdFactory factory;
-
-    @Autowired
-    private BlobStore store;
 
     @TempDir
     private Path directory;
 
-    private BlobHttp http;
-
     @BeforeAll
     static void python() throws Exception {
         PythonPeer.assumeAvailable();
-    }
-
-    @BeforeEach
-    void client() {
-        this.http = new BlobHttp(this.port);
-    }
-
-    @AfterEach
-    void deleteAll() {
-        this.store.list().forEach(blob -> this.store.delete(blob.id()));
-        assertThat(this.factory.registry().count()).as("live memfds after the test").isZero();
     }
 
     @Test
@@ -122,7 +77,7 @@ class IpcHandoffTests {
                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])",
                 "socket.send_fds(s, [b'\\x01{\"name\": \"unsealed\"}'], [fd])",
                 "print(s.recv(65537)[1:].decode().split('\\n')[0])");
-        assertThat(python("-c", script, SOCKET)).isEqualTo("MISSING_SEALS");
+        assertThat(python("-c", script, socket())).isEqualTo("MISSING_SEALS");
         assertThat(this.store.list()).isEmpty();
         assertThat(this.factory.registry().count()).isZero();
     }
@@ -133,7 +88,7 @@ class IpcHandoffTests {
         String script = new String(Files.readAllBytes(SENDER), StandardCharsets.UTF_8)
             .replace("json.dumps({\"name\": name})", "json.dumps({\"title\": name})");
 
-        String reply = python("-c", script, file.toString(), "nameless", SOCKET);
+        String reply = python("-c", script, file.toString(), "nameless", socket());
 
         assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains("non-blank name");
         assertThat(this.store.list()).isEmpty();
@@ -182,7 +137,7 @@ class IpcHandoffTests {
             .replace("json.dumps({\"name\": name})", "('{\"name\": ' + name + '}')")
             .replace("os.memfd_create(name,", "os.memfd_create('refused',");
 
-        String reply = python("-c", script, file.toString(), jsonName, SOCKET);
+        String reply = python("-c", script, file.toString(), jsonName, socket());
 
         assertThat(JsonPath.parse(reply).read("$.error", String.class)).contains(reason);
         assertThat(this.store.list()).isEmpty();
@@ -190,7 +145,7 @@ class IpcHandoffTests {
     }
 
     private String send(Path file, String name) throws Exception {
-        return python(SENDER.toString(), file.toString(), name, SOCKET);
+        return python(SENDER.toString(), file.toString(), name, socket());
     }
 
     /** Runs python3 with {@code arguments} and returns the one line it printed. */
@@ -200,9 +155,5 @@ class IpcHandoffTests {
         ChildJvm.Result python = ChildJvm.run(command);
         assertThat(python.exitCode()).as(python.output()).isZero();
         return python.output().trim();
-    }
-
-    private static String sha256(byte[] content) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
 }

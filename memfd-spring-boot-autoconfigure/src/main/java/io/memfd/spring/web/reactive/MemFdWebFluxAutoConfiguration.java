@@ -16,7 +16,8 @@ import org.springframework.http.codec.ResourceHttpMessageWriter;
 import org.springframework.web.server.WebExceptionHandler;
 
 import io.memfd.MemFdFactory;
-import io.memfd.spring.MemFdAutoConfiguration;
+import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
 import io.memfd.spring.io.ReactiveMemFdResources;
 
 /**
@@ -25,7 +26,7 @@ import io.memfd.spring.io.ReactiveMemFdResources;
  * ({@code memfd.web.problem-details.enabled}), and on request multipart files are stored in memfds
  * ({@code memfd.web.multipart.enabled}). Each bean backs off when the application defines its own.
  */
-@AutoConfiguration(after = { MemFdAutoConfiguration.class, io.memfd.spring.MemFdReactiveAutoConfiguration.class })
+@AutoConfiguration(after = { MemFdAutoConfiguration.class, MemFdReactiveAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.REACTIVE)
 @ConditionalOnClass({ CodecCustomizer.class, ResourceHttpMessageWriter.class, WebExceptionHandler.class })
 @ConditionalOnBean(MemFdFactory.class)

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.memfd.MemFdFactory;
-import io.memfd.spring.MemFdAutoConfiguration;
+import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 
 /**
  * memfd in Spring MVC applications: {@code MemFdResource}s returned from controllers are sent from a descriptor of
