@@ -35,3 +35,19 @@ function verdict(ratio, target,    bounds) {
     return ""
 }
 '
+
+# Stops unless the benchmark jar ($2) gives memfd-core the native backend this java ($1) should use: on Java 22+ the
+# FFM one, which a Java 22+ JVM sees only in a multi-release jar that holds it (a jar built by an older JDK lacks it).
+check_backend() {
+    local feature manifest entries
+    feature=$("$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')
+    [ "$feature" -ge 22 ] || return 0
+    manifest=$(unzip -p "$2" META-INF/MANIFEST.MF)
+    entries=$(unzip -l "$2")
+    if ! grep -q '^Multi-Release: true' <<<"$manifest" \
+            || ! grep -q 'META-INF/versions/22/io/memfd/internal/FfmCalls.class' <<<"$entries"; then
+        echo "$2 lacks memfd-core's FFM backend, so Java $feature would run the library on JNA: rebuild it with" \
+            "this JDK (without --no-build)" >&2
+        exit 1
+    fi
+}

@@ -48,8 +48,10 @@ report="$out/report-$stamp.txt"
 mkdir -p "$out"
 
 if $build; then
-    ./mvnw -q -Pbench -pl memfd-benchmarks -am package -DskipTests
+    # clean: a memfd-core jar left by a build with another JDK would keep (or lack) its FFM part.
+    ./mvnw -q -Pbench -pl memfd-benchmarks -am clean package -DskipTests
 fi
+check_backend "$java" "$jar"
 gcc -O2 -Wall -o "$out/memfd_bench" bench/c/memfd_bench.c
 
 # One C peer and the JMH benchmarks compared with it (benchmark names are regular expressions for JMH).

@@ -55,11 +55,11 @@ final class BounceIo {
     }
 
     private static int readThroughBounce(int fd, String name, long position, ByteBuffer dst) {
-        ByteBuffer bounce = NativeBuffers.acquire();
+        NativeBuffers.Pooled bounce = NativeBuffers.acquire();
         try {
-            bounce.limit(Math.min(dst.remaining(), bounce.capacity()));
-            int read = readDirect(fd, name, position, bounce);
-            dst.put(bounce.flip());
+            int read = FileIo.read(fd, name, bounce.address(), Math.min(dst.remaining(), NativeBuffers.BOUNCE_SIZE),
+                    position);
+            dst.put(dst.position(), bounce.buffer(), 0, read).position(dst.position() + read);
             return read;
         } finally {
             NativeBuffers.release(bounce);
@@ -75,14 +75,15 @@ final class BounceIo {
     }
 
     private static void writeThroughBounce(int fd, String name, long position, ByteBuffer src) {
-        ByteBuffer bounce = NativeBuffers.acquire();
+        NativeBuffers.Pooled bounce = NativeBuffers.acquire();
         try {
             while (src.hasRemaining()) {
-                int chunk = Math.min(src.remaining(), bounce.capacity());
-                bounce.clear();
-                bounce.put(src.slice().limit(chunk)).flip();
+                int chunk = Math.min(src.remaining(), NativeBuffers.BOUNCE_SIZE);
+                bounce.buffer().put(0, src, src.position(), chunk);
+                for (int written = 0; written < chunk;) {
+                    written += FileIo.write(fd, name, bounce.address() + written, chunk - written, position + written);
+                }
                 src.position(src.position() + chunk);
-                writeDirect(fd, name, position, bounce);
                 position += chunk;
             }
         } finally {

@@ -1,20 +1,15 @@
 package io.memfd;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 
 /** This process's limit on open descriptors ({@code getrlimit(RLIMIT_NOFILE)}), which every memfd counts against. */
 final class DescriptorLimit {
 
     private static final int RLIMIT_NOFILE = 7;
 
-    static {
-        Native.register(DescriptorLimit.class, Libc.LIBRARY);
-    }
-
-    private static native int getrlimit(int resource, long[] limits) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private DescriptorLimit() {
     }
@@ -24,13 +19,17 @@ final class DescriptorLimit {
      * hard limit at start-up). {@code Long.MAX_VALUE} when unlimited.
      */
     static long current() {
-        long[] limits = new long[2];
+        NativeBuffers.Pooled limits = NativeBuffers.acquire();
         try {
-            getrlimit(RLIMIT_NOFILE, limits);
-        } catch (LastErrorException e) {
-            throw MemFdException.failure("read the descriptor limit (RLIMIT_NOFILE)", null, -1, e.getErrorCode());
+            int result = C.getrlimit(RLIMIT_NOFILE, limits.address());
+            if (result < 0) {
+                throw MemFdException.failure("read the descriptor limit (RLIMIT_NOFILE)", null, -1, -result);
+            }
+            // The soft limit comes first; RLIM_INFINITY is all ones: -1 as a signed 64-bit value.
+            long soft = limits.buffer().getLong(0);
+            return soft < 0 ? Long.MAX_VALUE : soft;
+        } finally {
+            NativeBuffers.release(limits);
         }
-        // RLIM_INFINITY is all ones: -1 as a signed 64-bit value.
-        return limits[0] < 0 ? Long.MAX_VALUE : limits[0];
     }
 }

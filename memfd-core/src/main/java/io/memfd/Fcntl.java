@@ -3,11 +3,9 @@ package io.memfd;
 import java.util.EnumSet;
 import java.util.Set;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 import io.memfd.internal.Errno;
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeCalls;
 
 /** {@code fcntl(2)}: seals, duplication and the access mode of a descriptor. */
 final class Fcntl {
@@ -20,11 +18,7 @@ final class Fcntl {
     private static final int O_ACCMODE = 3;
     private static final int O_RDONLY = 0;
 
-    static {
-        Native.register(Fcntl.class, Libc.LIBRARY);
-    }
-
-    private static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private Fcntl() {
     }
@@ -36,32 +30,28 @@ final class Fcntl {
 
     /** The file's seal bits, including any this library does not know. */
     static int sealBits(int fd, String name) {
-        try {
-            return fcntl(fd, F_GET_SEALS, 0);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EINVAL.code()) {
+        int seals = C.fcntl(fd, F_GET_SEALS, 0);
+        if (seals < 0) {
+            int errno = -seals;
+            if (errno == Errno.EINVAL.code()) {
                 throw new UnsupportedByKernelException("read seals", name, fd,
-                        "the file does not support seals (only memfds and other shmem files do)", e.getErrorCode());
+                        "the file does not support seals (only memfds and other shmem files do)", errno);
             }
-            throw MemFdException.failure("read seals", name, fd, e.getErrorCode());
+            throw MemFdException.failure("read seals", name, fd, errno);
         }
+        return seals;
     }
 
     /** The file's seal bits, or -1 when the file cannot carry seals (it is not shmem or hugetlbfs). */
     static int sealBitsOrMinusOne(int fd) {
-        try {
-            return fcntl(fd, F_GET_SEALS, 0);
-        } catch (LastErrorException e) {
-            return -1;
-        }
+        return Math.max(C.fcntl(fd, F_GET_SEALS, 0), -1);
     }
 
     /** Adds {@code seals}; seals already present are kept, so re-adding one is a no-op. */
     static void addSeals(int fd, String name, Set<Seal> seals) {
-        try {
-            fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
-        } catch (LastErrorException e) {
-            throw addSealsFailed(fd, name, seals, e.getErrorCode());
+        int result = C.fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
+        if (result < 0) {
+            throw addSealsFailed(fd, name, seals, -result);
         }
     }
 
@@ -92,21 +82,16 @@ final class Fcntl {
 
     /** A new descriptor for the same open file, with close-on-exec set. */
     static int dupCloseOnExec(int fd, String name) {
-        try {
-            return fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        } catch (LastErrorException e) {
-            throw MemFdException.failure("duplicate the descriptor", name, fd, e.getErrorCode());
+        int duplicate = C.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (duplicate < 0) {
+            throw MemFdException.failure("duplicate the descriptor", name, fd, -duplicate);
         }
+        return duplicate;
     }
 
     /** Whether a descriptor is open under this number ({@code F_GETFD} answers anything but {@code EBADF}). */
     static boolean isOpen(int fd) {
-        try {
-            fcntl(fd, F_GETFD, 0);
-            return true;
-        } catch (LastErrorException e) {
-            return e.getErrorCode() != Errno.EBADF.code();
-        }
+        return C.fcntl(fd, F_GETFD, 0) != -Errno.EBADF.code();
     }
 
     /** Whether the descriptor was opened read-only. */
@@ -115,10 +100,10 @@ final class Fcntl {
     }
 
     private static int statusFlags(int fd, String name) {
-        try {
-            return fcntl(fd, F_GETFL, 0);
-        } catch (LastErrorException e) {
-            throw MemFdException.failure("read the descriptor's flags", name, fd, e.getErrorCode());
+        int flags = C.fcntl(fd, F_GETFL, 0);
+        if (flags < 0) {
+            throw MemFdException.failure("read the descriptor's flags", name, fd, -flags);
         }
+        return flags;
     }
 }

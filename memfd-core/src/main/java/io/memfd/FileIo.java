@@ -2,11 +2,9 @@ package io.memfd;
 
 import java.util.Set;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 import io.memfd.internal.Errno;
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeCalls;
 
 /** Positional reads and writes, truncation and allocation:
  * {@code pread}, {@code pwrite}, {@code ftruncate}, {@code fallocate}. */
@@ -17,17 +15,8 @@ final class FileIo {
     private static final String NOT_FOR_WRITING =
             "the descriptor is not open for writing (or was closed by code outside this library)";
 
-    static {
-        Native.register(FileIo.class, Libc.LIBRARY);
-    }
-
-    private static native long pread(int fd, long buffer, long count, long offset) throws LastErrorException;
-
-    private static native long pwrite(int fd, long buffer, long count, long offset) throws LastErrorException;
-
-    private static native int ftruncate(int fd, long length) throws LastErrorException;
-
-    private static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
+    private static final int EINTR = -Errno.EINTR.code();
 
     private FileIo() {
     }
@@ -35,12 +24,12 @@ final class FileIo {
     /** Reads up to {@code count} bytes at {@code offset} into native memory; returns the count read, 0 at the end. */
     static int read(int fd, String name, long address, int count, long offset) {
         for (;;) {
-            try {
-                return (int) pread(fd, address, count, offset);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR.code()) {
-                    throw readFailed(fd, name, count, offset, e.getErrorCode());
-                }
+            long read = C.pread(fd, address, count, offset);
+            if (read >= 0) {
+                return (int) read;
+            }
+            if (read != EINTR) {
+                throw readFailed(fd, name, count, offset, (int) -read);
             }
         }
     }
@@ -48,12 +37,12 @@ final class FileIo {
     /** Writes up to {@code count} bytes from native memory at {@code offset}; returns the count written. */
     static int write(int fd, String name, long address, int count, long offset) {
         for (;;) {
-            try {
-                return (int) pwrite(fd, address, count, offset);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR.code()) {
-                    throw writeFailed(fd, name, count, offset, e.getErrorCode());
-                }
+            long written = C.pwrite(fd, address, count, offset);
+            if (written >= 0) {
+                return (int) written;
+            }
+            if (written != EINTR) {
+                throw writeFailed(fd, name, count, offset, (int) -written);
             }
         }
     }
@@ -61,13 +50,12 @@ final class FileIo {
     /** Sets the file's size. */
     static void truncate(int fd, String name, long size) {
         for (;;) {
-            try {
-                ftruncate(fd, size);
+            int result = C.ftruncate(fd, size);
+            if (result >= 0) {
                 return;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR.code()) {
-                    throw truncateFailed(fd, name, size, e.getErrorCode());
-                }
+            }
+            if (result != EINTR) {
+                throw truncateFailed(fd, name, size, -result);
             }
         }
     }
@@ -75,13 +63,12 @@ final class FileIo {
     /** Allocates pages for {@code [offset, offset + length)}, growing the file where the range passes its end. */
     static void allocate(int fd, String name, long offset, long length) {
         for (;;) {
-            try {
-                fallocate(fd, 0, offset, length);
+            int result = C.fallocate(fd, 0, offset, length);
+            if (result >= 0) {
                 return;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR.code()) {
-                    throw allocateFailed(fd, name, offset, length, e.getErrorCode());
-                }
+            }
+            if (result != EINTR) {
+                throw allocateFailed(fd, name, offset, length, -result);
             }
         }
     }

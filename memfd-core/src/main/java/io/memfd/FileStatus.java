@@ -15,11 +15,9 @@ import static io.memfd.internal.Statx.S_IFMT;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
 import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 import io.memfd.internal.Statx;
 
 /**
@@ -30,28 +28,19 @@ final class FileStatus {
 
     private static final int S_IFREG = 0x8000;
     private static final long HUGETLBFS_MAGIC = 0x958458f6L;
-    /** {@code struct statfs} is 120 bytes on 64-bit Linux. */
-    private static final int STATFS_LONGS = 16;
-
-    static {
-        Native.register(FileStatus.class, Libc.LIBRARY);
-    }
+    private static final NativeCalls C = NativeBackend.calls();
 
     /** The size of the system's memory pages, which back a memfd without huge pages. */
-    static final long PAGE_SIZE = getpagesize();
-
-    private static native int fstatfs(int fd, long[] buffer) throws LastErrorException;
-
-    private static native int getpagesize();
+    static final long PAGE_SIZE = C.getpagesize();
 
     private FileStatus() {
     }
 
     /** The file's size in bytes. */
     static long size(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_SIZE);
+        NativeBuffers.Pooled buffer = statx(fd, name, STATX_SIZE);
         try {
-            return buffer.getLong(STX_SIZE);
+            return buffer.buffer().getLong(STX_SIZE);
         } finally {
             NativeBuffers.release(buffer);
         }
@@ -71,10 +60,11 @@ final class FileStatus {
 
     /** Type, size, allocated pages and page size of the file. */
     static Regular regularFile(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_TYPE | STATX_SIZE | STATX_BLOCKS);
+        NativeBuffers.Pooled buffer = statx(fd, name, STATX_TYPE | STATX_SIZE | STATX_BLOCKS);
         try {
-            return new Regular((buffer.getShort(STX_MODE) & S_IFMT) == S_IFREG, buffer.getLong(STX_SIZE),
-                    buffer.getLong(STX_BLOCKS) * 512, Integer.toUnsignedLong(buffer.getInt(STX_BLKSIZE)));
+            ByteBuffer status = buffer.buffer();
+            return new Regular((status.getShort(STX_MODE) & S_IFMT) == S_IFREG, status.getLong(STX_SIZE),
+                    status.getLong(STX_BLOCKS) * 512, Integer.toUnsignedLong(status.getInt(STX_BLKSIZE)));
         } finally {
             NativeBuffers.release(buffer);
         }
@@ -82,9 +72,10 @@ final class FileStatus {
 
     /** When the file's content last changed ({@code st_mtime}). */
     static Instant modified(int fd, String name) {
-        ByteBuffer buffer = statx(fd, name, STATX_MTIME);
+        NativeBuffers.Pooled buffer = statx(fd, name, STATX_MTIME);
         try {
-            return Instant.ofEpochSecond(buffer.getLong(STX_MTIME_SEC), buffer.getInt(STX_MTIME_NSEC));
+            ByteBuffer status = buffer.buffer();
+            return Instant.ofEpochSecond(status.getLong(STX_MTIME_SEC), status.getInt(STX_MTIME_NSEC));
         } finally {
             NativeBuffers.release(buffer);
         }
@@ -92,19 +83,22 @@ final class FileStatus {
 
     /** Whether the file lives on hugetlbfs: a memfd created with huge pages. */
     static boolean isHugetlb(int fd, String name) {
-        long[] buffer = new long[STATFS_LONGS];
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            fstatfs(fd, buffer);
-        } catch (LastErrorException e) {
-            throw MemFdException.failure("read the file system type", name, fd, e.getErrorCode());
+            int result = C.fstatfs(fd, buffer.address());
+            if (result < 0) {
+                throw MemFdException.failure("read the file system type", name, fd, -result);
+            }
+            // f_type, the file system's magic number, is the first field of struct statfs.
+            return buffer.buffer().getLong(0) == HUGETLBFS_MAGIC;
+        } finally {
+            NativeBuffers.release(buffer);
         }
-        // f_type, the file system's magic number, is the first field.
-        return buffer[0] == HUGETLBFS_MAGIC;
     }
 
     /** The status in a pooled native buffer, which the caller releases. */
-    private static ByteBuffer statx(int fd, String name, int mask) {
-        ByteBuffer buffer = NativeBuffers.acquire();
+    private static NativeBuffers.Pooled statx(int fd, String name, int mask) {
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         int errno = Statx.read(fd, mask, buffer);
         if (errno != 0) {
             NativeBuffers.release(buffer);

@@ -1,16 +1,12 @@
 package io.memfd;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.StringJoiner;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
-
 import io.memfd.internal.Errno;
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 
 /**
  * {@code memfd_create(2)}: through the C library's symbol where it has one (glibc 2.27+), through {@code syscall(2)}
@@ -29,7 +25,8 @@ final class MemfdCreate {
 
     private static final int EXEC_FLAGS = MFD_NOEXEC_SEAL | MFD_EXEC;
 
-    private static final boolean LIBC_HAS_SYMBOL = libcHasSymbol();
+    private static final NativeCalls C = NativeBackend.calls();
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     /**
      * Set once this kernel answered {@code EINVAL} to an exec flag and accepted the same call without it: from then
@@ -46,7 +43,7 @@ final class MemfdCreate {
      * kept, and memfds are then executable as on every kernel before 6.3.
      */
     static int create(String name, int flags) {
-        if (!Platform.isLinux()) {
+        if (!LINUX) {
             throw new UnsupportedByKernelException("create", name, -1,
                     "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
         }
@@ -54,23 +51,29 @@ final class MemfdCreate {
             // The kernel refuses the pair; without this check the fallback would drop both and succeed.
             throw new IllegalArgumentException("MFD_EXEC and MFD_NOEXEC_SEAL exclude each other");
         }
-        byte[] nameZ = validatedName(name);
-        int withoutExec = flags & ~EXEC_FLAGS;
-        if (withoutExec == flags || execFlagsUnknownToKernel) {
-            return createOrThrow(name, nameZ, withoutExec);
-        }
+        byte[] utf8 = validatedName(name);
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            return rawCreate(nameZ, flags);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EINVAL.code()) {
-                throw createFailed(name, flags, e.getErrorCode());
+            long nameZ = buffer.string(0, utf8);
+            int withoutExec = flags & ~EXEC_FLAGS;
+            if (withoutExec == flags || execFlagsUnknownToKernel) {
+                return createOrThrow(name, nameZ, withoutExec);
             }
+            int fd = C.memfdCreate(nameZ, flags);
+            if (fd >= 0) {
+                return fd;
+            }
+            if (fd != -Errno.EINVAL.code()) {
+                throw createFailed(name, flags, -fd);
+            }
+            // EINVAL: either the kernel predates the exec flags, or another flag is wrong (a huge page size the
+            // kernel does not offer). Only a success without the exec flag proves the former.
+            fd = createOrThrow(name, nameZ, withoutExec);
+            execFlagsUnknownToKernel = true;
+            return fd;
+        } finally {
+            NativeBuffers.release(buffer);
         }
-        // EINVAL: either the kernel predates the exec flags, or another flag is wrong (a huge page size the kernel
-        // does not offer). Only a success without the exec flag proves the former.
-        int fd = createOrThrow(name, nameZ, withoutExec);
-        execFlagsUnknownToKernel = true;
-        return fd;
     }
 
     /** Whether this process has found that the kernel rejects {@code MFD_NOEXEC_SEAL} and {@code MFD_EXEC}. */
@@ -80,33 +83,30 @@ final class MemfdCreate {
 
     /** Creates through {@code syscall(2)} even where the C library has the symbol, so that path can be tested. */
     static int createViaSyscall(String name, int flags) {
+        byte[] utf8 = validatedName(name);
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            return Syscall.memfdCreate(validatedName(name), flags);
-        } catch (LastErrorException e) {
-            throw createFailed(name, flags, e.getErrorCode());
+            int fd = C.memfdCreateSyscall(buffer.string(0, utf8), flags);
+            if (fd < 0) {
+                throw createFailed(name, flags, -fd);
+            }
+            return fd;
+        } finally {
+            NativeBuffers.release(buffer);
         }
     }
 
     /** Whether the C library exports {@code memfd_create}, so no raw system call is needed. */
     static boolean libcHasSymbol() {
-        try {
-            Libc.LIBRARY.getFunction("memfd_create");
-            return true;
-        } catch (UnsatisfiedLinkError e) {
-            return false;
-        }
+        return C.hasMemfdCreateSymbol();
     }
 
-    private static int createOrThrow(String name, byte[] nameZ, int flags) {
-        try {
-            return rawCreate(nameZ, flags);
-        } catch (LastErrorException e) {
-            throw createFailed(name, flags, e.getErrorCode());
+    private static int createOrThrow(String name, long nameZ, int flags) {
+        int fd = C.memfdCreate(nameZ, flags);
+        if (fd < 0) {
+            throw createFailed(name, flags, -fd);
         }
-    }
-
-    private static int rawCreate(byte[] nameZ, int flags) {
-        return LIBC_HAS_SYMBOL ? LibcSymbol.memfd_create(nameZ, flags) : Syscall.memfdCreate(nameZ, flags);
+        return fd;
     }
 
     /**
@@ -132,11 +132,10 @@ final class MemfdCreate {
         return null;
     }
 
-    /** The name as the NUL-terminated UTF-8 bytes the kernel takes, once {@link #nameProblem} found nothing wrong. */
+    /** The name as UTF-8, the encoding the kernel takes, once {@link #nameProblem} found nothing wrong. */
     private static byte[] validatedName(String name) {
         MemFd.checkName(name);
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        return Arrays.copyOf(utf8, utf8.length + 1);
+        return name.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The name with control characters written as escapes, short enough for a message. */
@@ -190,7 +189,10 @@ final class MemfdCreate {
         }
         if (errno == Errno.ENOSYS.code()) {
             return new UnsupportedByKernelException(operation, name, -1,
-                    "this kernel has no memfd_create (it needs Linux 3.17+), or a seccomp filter hides it", errno);
+                    "this kernel has no memfd_create (it needs Linux 3.17+), or a seccomp filter hides it"
+                            + (C.hasMemfdCreateSymbol() ? "" : ", or the C library has no memfd_create and its"
+                                    + " system call number is not known for this architecture (" + System.getProperty(
+                                            "os.arch") + ")"), errno);
         }
         return MemFdException.failure(operation, name, -1, errno);
     }
@@ -224,48 +226,5 @@ final class MemfdCreate {
             }
         }
         return "2^" + log2 + " bytes";
-    }
-
-    /** The C library's own {@code memfd_create}, registered only where it exists. */
-    private static final class LibcSymbol {
-        static {
-            Native.register(LibcSymbol.class, Libc.LIBRARY);
-        }
-
-        static native int memfd_create(byte[] name, int flags) throws LastErrorException;
-    }
-
-    /** {@code syscall(SYS_memfd_create, name, flags)}, for C libraries without the symbol. */
-    private static final class Syscall {
-        private interface SyscallLibrary extends Library {
-            long syscall(long number, Object... args) throws LastErrorException;
-        }
-
-        private static final SyscallLibrary LIBRARY = Native.load(Platform.C_LIBRARY_NAME, SyscallLibrary.class);
-        private static final long NUMBER = memfdCreateNumber();
-
-        static int memfdCreate(byte[] nameZ, int flags) {
-            return (int) LIBRARY.syscall(NUMBER, nameZ, flags);
-        }
-
-        private static long memfdCreateNumber() {
-            switch (Platform.ARCH) {
-                case "x86-64":
-                    return 319;
-                case "aarch64":
-                case "riscv64":
-                case "loongarch64":
-                    return 279;
-                case "ppc64le":
-                case "ppc64":
-                    return 360;
-                case "s390x":
-                    return 350;
-                default:
-                    throw new UnsupportedByKernelException("create", null, -1,
-                            "memfd_create's system call number is not known for the architecture " + Platform.ARCH
-                                    + ", and the C library has no memfd_create", 0);
-            }
-        }
     }
 }

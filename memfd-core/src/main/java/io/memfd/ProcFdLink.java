@@ -1,15 +1,12 @@
 package io.memfd;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
 
 import io.memfd.internal.Errno;
 import io.memfd.internal.FdHandle;
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
 import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 import io.memfd.internal.ProcFdDirectory;
 
 /**
@@ -28,11 +25,7 @@ final class ProcFdLink {
     /** Where the target goes in the native buffer, after the path ({@code /proc/self/fd/} and a number). */
     private static final int TARGET = 64;
 
-    static {
-        Native.register(ProcFdLink.class, Libc.LIBRARY);
-    }
-
-    private static native long readlinkat(int dirfd, long path, long buffer, long size) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private ProcFdLink() {
     }
@@ -60,24 +53,20 @@ final class ProcFdLink {
 
     /** Reads the link in pooled native memory: the path first, then the target, which has all the room left. */
     private static String read(int dirfd, String path, int fd, String operation) {
-        ByteBuffer buffer = NativeBuffers.acquire();
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            long address = NativeBuffers.address(buffer);
-            byte[] pathBytes = path.getBytes(StandardCharsets.US_ASCII);
-            buffer.put(0, pathBytes).put(pathBytes.length, (byte) 0);
-            int size = buffer.capacity() - TARGET;
-            long length;
-            try {
-                length = readlinkat(dirfd, address, address + TARGET, size);
-            } catch (LastErrorException e) {
+            long pathAddress = buffer.string(0, path.getBytes(StandardCharsets.US_ASCII));
+            int size = buffer.buffer().capacity() - TARGET;
+            long length = C.readlinkat(dirfd, pathAddress, buffer.address() + TARGET, size);
+            if (length < 0) {
                 // ENOENT also where /proc is not mounted: only the kernel itself can tell whether the number is open.
-                if (e.getErrorCode() == Errno.ENOENT.code() && !Fcntl.isOpen(fd)) {
+                if (length == -Errno.ENOENT.code() && !Fcntl.isOpen(fd)) {
                     throw new NotMemFdException(operation, fd, "no descriptor with this number is open");
                 }
                 return null;
             }
             byte[] target = new byte[(int) Math.min(length, size)];
-            buffer.get(TARGET, target);
+            buffer.buffer().get(TARGET, target);
             return new String(target, StandardCharsets.UTF_8);
         } finally {
             NativeBuffers.release(buffer);

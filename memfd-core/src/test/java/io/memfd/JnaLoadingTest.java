@@ -20,10 +20,13 @@ import io.memfd.testing.UnloadableJna;
 
 /**
  * Where JNA cannot put its native stub anywhere it can load it from, as in a container with a read-only root file
- * system or a {@code noexec} /tmp: the probe says so, with JNA's own reason and the two fixes, and both fixes work.
+ * system or a {@code noexec} /tmp: on the JNA backend (forced here, as on Java 17 to 21) the probe says so, with
+ * JNA's own reason and the two fixes, and both fixes work; the FFM backend (Java 22+) needs no stub and just works.
  * Each case is a child JVM (see {@link UnloadableJna}).
  */
 class JnaLoadingTest {
+
+    private static final String FORCE_JNA = "-Dio.memfd.native=jna";
 
     @TempDir
     Path temp;
@@ -34,11 +37,25 @@ class JnaLoadingTest {
 
         assertThat(child.exitCode()).as(child.output()).isZero();
         assertThat(child.value("available")).isEqualTo("false");
+        assertThat(child.value("backend")).isEqualTo("jna");
         assertThat(child.value("nativeCallsAvailable")).isEqualTo("false");
         assertThat(child.value("problem")).startsWith("JNA could not load its native library libjnidispatch (")
             .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist", "-Djna.tmpdir=DIR",
                     "-Djna.boot.library.path=DIR")
             .doesNotContain("seccomp");
+    }
+
+    @Test
+    void theFfmBackendNeedsNoStubAtAll() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 22 && !"jna".equals(System.getProperty("io.memfd.native")),
+                "the FFM backend needs Java 22+ and must not be forced off");
+        List<String> jvmOptions = new ArrayList<>(UnloadableJna.jvmOptions(this.temp));
+        ChildJvm.Result child = ChildJvm.run(UnloadableJna.withoutXdgCache(ChildJvm.command(jvmOptions, Probe.class)));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("backend")).isEqualTo("ffm");
+        assertThat(child.value("available")).isEqualTo("true");
+        assertThat(child.value("created")).isEqualTo("true");
     }
 
     @Test
@@ -86,7 +103,7 @@ class JnaLoadingTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare"))
                 && ChildJvm.run(concat(mount, List.of("true"))).exitCode() == 0,
                 "making a noexec mount in a private mount namespace needs root and unshare(1)");
-        List<String> options = List.of("-Duser.home=" + noexec, "-Djava.io.tmpdir=" + noexec);
+        List<String> options = List.of(FORCE_JNA, "-Duser.home=" + noexec, "-Djava.io.tmpdir=" + noexec);
         ChildJvm.Result child = ChildJvm.run(concat(mount,
                 UnloadableJna.withoutXdgCache(ChildJvm.command(options, Probe.class))));
 
@@ -99,6 +116,7 @@ class JnaLoadingTest {
     /** Runs {@link Probe} where JNA cannot extract its stub, plus {@code options}. */
     private ChildJvm.Result probe(List<String> options, String... args) throws IOException, InterruptedException {
         List<String> jvmOptions = new ArrayList<>(UnloadableJna.jvmOptions(this.temp));
+        jvmOptions.add(FORCE_JNA);
         jvmOptions.addAll(options);
         return ChildJvm.run(UnloadableJna.withoutXdgCache(ChildJvm.command(jvmOptions, Probe.class, args)));
     }
@@ -116,6 +134,7 @@ class JnaLoadingTest {
                 System.out.println("create=" + tryCreate());
             }
             KernelFeatures features = KernelFeatures.detect();
+            System.out.println("backend=" + features.nativeBackend());
             System.out.println("available=" + features.available());
             System.out.println("nativeCallsAvailable=" + features.nativeCallsAvailable());
             System.out.println("problem=" + features.problem());

@@ -2,9 +2,6 @@ package io.memfd.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 /**
  * Owns one file descriptor number and guards it against use after close.
  *
@@ -21,11 +18,7 @@ public final class FdHandle {
     private final int fd;
     private final AtomicInteger state = new AtomicInteger();
 
-    static {
-        Native.register(FdHandle.class, Libc.LIBRARY);
-    }
-
-    private static native int close(int fd) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     public FdHandle(int fd) {
         if (fd < 0) {
@@ -101,13 +94,12 @@ public final class FdHandle {
     }
 
     private void closeDescriptor() {
-        try {
-            close(fd);
-        } catch (LastErrorException e) {
+        int result = C.close(fd);
+        if (result < 0) {
             // Linux releases the descriptor even when close reports EINTR or EIO, so retrying would close a number
             // someone else may already own; and memfd data lives in memory, so nothing was lost. EBADF is different:
             // code outside this handle closed the number, which is a bug worth seeing.
-            int errno = e.getErrorCode();
+            int errno = -result;
             System.getLogger(FdHandle.class.getName()).log(
                     errno == Errno.EBADF.code() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                     "close(" + fd + ") reported " + Errno.meaning(errno) + " [" + Errno.nameOf(errno) + "]");

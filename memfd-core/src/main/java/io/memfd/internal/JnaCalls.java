@@ -12,13 +12,13 @@ import com.sun.jna.Pointer;
  * {@link NativeCalls} through JNA direct mapping ({@code Native.register}), the fastest way JNA has: one JNI
  * transition per call and no marshalling, since every argument is a primitive. No call allocates, failing or not.
  *
- * <p>{@code fcntl} is variadic in C; calling it through a fixed signature with integer arguments is correct on the
+ * <p>Nothing of JNA is touched before the first call, so that choosing this backend cannot fail: where JNA cannot
+ * load its native stub, the first call throws JNA's {@link LinkageError} and {@link JnaDispatch#problem()} says why.
+ * {@code fcntl} is variadic in C; calling it through a fixed signature with integer arguments is correct on the
  * x86_64 and aarch64 Linux ABIs.
  */
 final class JnaCalls implements NativeCalls {
 
-    private static final NativeLibrary LIBC = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-    private static final boolean MEMFD_CREATE_SYMBOL = hasSymbol("memfd_create");
 
     @Override
     public String name() {
@@ -32,12 +32,12 @@ final class JnaCalls implements NativeCalls {
 
     @Override
     public boolean hasMemfdCreateSymbol() {
-        return MEMFD_CREATE_SYMBOL;
+        return CLibrary.MEMFD_CREATE_SYMBOL;
     }
 
     @Override
     public int memfdCreate(long name, int flags) {
-        if (!MEMFD_CREATE_SYMBOL) {
+        if (!CLibrary.MEMFD_CREATE_SYMBOL) {
             return memfdCreateSyscall(name, flags);
         }
         return result(MemfdCreateSymbol.memfd_create(name, flags));
@@ -90,6 +90,11 @@ final class JnaCalls implements NativeCalls {
     @Override
     public int open(long path, int flags, int mode) {
         return result(C.open(path, flags, mode));
+    }
+
+    @Override
+    public int chmod(long path, int mode) {
+        return result(C.chmod(path, mode));
     }
 
     @Override
@@ -177,6 +182,16 @@ final class JnaCalls implements NativeCalls {
         return C.geteuid();
     }
 
+    @Override
+    public int getpagesize() {
+        return C.getpagesize();
+    }
+
+    @Override
+    public int getrlimit(int resource, long limits) {
+        return result(C.getrlimit(resource, limits));
+    }
+
     /**
      * A C function's result in the {@link NativeCalls} convention: itself, or {@code -errno} where it is -1. JNA
      * saves errno right after every call, before the JVM can change it; reading it only after a failure, rather
@@ -190,19 +205,25 @@ final class JnaCalls implements NativeCalls {
         return value < 0 ? -Native.getLastError() : value;
     }
 
-    private static boolean hasSymbol(String name) {
-        try {
-            LIBC.getFunction(name);
-            return true;
-        } catch (UnsatisfiedLinkError e) {
-            return false;
+    /** The C library, looked up at the first call. */
+    private static final class CLibrary {
+        static final NativeLibrary LIBC = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        static final boolean MEMFD_CREATE_SYMBOL = hasSymbol("memfd_create");
+
+        private static boolean hasSymbol(String name) {
+            try {
+                LIBC.getFunction(name);
+                return true;
+            } catch (UnsatisfiedLinkError e) {
+                return false;
+            }
         }
     }
 
     /** The C library's functions under their own names: direct mapping binds each method to its symbol. */
     private static final class C {
         static {
-            Native.register(C.class, LIBC);
+            Native.register(C.class, CLibrary.LIBC);
         }
 
         static native int fcntl(int fd, int command, int argument);
@@ -220,6 +241,8 @@ final class JnaCalls implements NativeCalls {
         static native int fstatfs(int fd, long statfs);
 
         static native int open(long path, int flags, int mode);
+
+        static native int chmod(long path, int mode);
 
         static native long readlinkat(int directory, long path, long buffer, long size);
 
@@ -254,12 +277,16 @@ final class JnaCalls implements NativeCalls {
         static native int eventfd_write(int fd, long value);
 
         static native int geteuid();
+
+        static native int getpagesize();
+
+        static native int getrlimit(int resource, long limits);
     }
 
     /** {@code memfd_create}, registered apart and only where the C library exports it. */
     private static final class MemfdCreateSymbol {
         static {
-            Native.register(MemfdCreateSymbol.class, LIBC);
+            Native.register(MemfdCreateSymbol.class, CLibrary.LIBC);
         }
 
         static native int memfd_create(long name, int flags);

@@ -46,6 +46,15 @@ public final class NativeBackend {
         return CHOICE.reason();
     }
 
+    /**
+     * Why native calls cannot work in this process, in plain words with the fix, or {@code null} when they can. Only
+     * JNA can fail after the choice: it loads a native stub at its first use ({@link JnaDispatch}); the FFM backend
+     * was started when it was chosen.
+     */
+    public static String problem() {
+        return CHOICE.calls() instanceof JnaCalls ? JnaDispatch.problem() : null;
+    }
+
     /** The JNA implementation, whatever was chosen: for tests and benchmarks that compare the two. */
     public static NativeCalls jna() {
         return new JnaCalls();

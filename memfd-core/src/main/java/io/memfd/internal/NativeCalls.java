@@ -56,6 +56,8 @@ public interface NativeCalls {
 
     int open(long path, int flags, int mode);
 
+    int chmod(long path, int mode);
+
     long readlinkat(int directory, long path, long buffer, long size);
 
     int close(int fd);
@@ -90,4 +92,10 @@ public interface NativeCalls {
 
     /** {@code geteuid()}, which cannot fail: the raw {@code uid_t} bits, to be read unsigned. */
     int geteuid();
+
+    /** {@code getpagesize()}, which cannot fail. */
+    int getpagesize();
+
+    /** {@code getrlimit(resource, limits)}: {@code limits} points to two 64-bit values, the soft and the hard limit. */
+    int getrlimit(int resource, long limits);
 }

@@ -1,7 +1,6 @@
 package io.memfd.internal;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Keeps the {@code /proc/self/fd} directory open while someone checks many received descriptors (a running
@@ -25,11 +24,7 @@ public final class ProcFdDirectory {
     /** The open directory while anyone holds it, otherwise {@code null}. */
     private static volatile FdHandle directory;
 
-    static {
-        Native.register(ProcFdDirectory.class, Libc.LIBRARY);
-    }
-
-    private static native int open(String path, int flags) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private ProcFdDirectory() {
     }
@@ -42,14 +37,25 @@ public final class ProcFdDirectory {
     public static int hold() {
         synchronized (LOCK) {
             if (holders == 0) {
-                try {
-                    directory = new FdHandle(open(PATH, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-                } catch (LastErrorException e) {
-                    return e.getErrorCode();
+                int fd = open();
+                if (fd < 0) {
+                    return -fd;
                 }
+                directory = new FdHandle(fd);
             }
             holders++;
             return 0;
+        }
+    }
+
+    /** Opens the directory: its descriptor, or {@code -errno}. */
+    private static int open() {
+        NativeBuffers.Pooled path = NativeBuffers.acquire();
+        try {
+            return C.open(path.string(0, PATH.getBytes(StandardCharsets.US_ASCII)), O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                    0);
+        } finally {
+            NativeBuffers.release(path);
         }
     }
 

@@ -1,16 +1,11 @@
 package io.memfd.internal;
 
-import java.nio.ByteBuffer;
-
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 /**
  * {@code statx(2)} of a descriptor into pooled native memory: the call behind what {@code io.memfd} reads of a memfd
  * (size, pages, modification time) and what {@code io.memfd.ipc} reads of a socket file (type, owner, mode). It is
  * used rather than {@code fstat} because its structure has one layout on every architecture; its empty path and
- * structure live in a pooled native buffer ({@link NativeBuffers}), not in Java arrays that JNA would copy in and out,
- * as a server makes the call for every buffer it receives. A failure is returned as its errno, which each caller words
+ * structure live in a pooled native buffer ({@link NativeBuffers}), as a server makes the call for every buffer it
+ * receives. A failure is returned as its errno, which each caller words
  * for its own operation.
  */
 public final class Statx {
@@ -43,11 +38,7 @@ public final class Statx {
 
     private static final int AT_EMPTY_PATH = 0x1000;
 
-    static {
-        Native.register(Statx.class, Libc.LIBRARY);
-    }
-
-    private static native int statx(int dirfd, long path, int flags, int mask, long buffer) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private Statx() {
     }
@@ -58,14 +49,10 @@ public final class Statx {
      *
      * @return 0, or the errno of the failure
      */
-    public static int read(int fd, int mask, ByteBuffer buffer) {
-        long address = NativeBuffers.address(buffer);
-        buffer.put(0, (byte) 0);
-        try {
-            statx(fd, address, AT_EMPTY_PATH, mask, address + STATX);
-            return 0;
-        } catch (LastErrorException e) {
-            return e.getErrorCode();
-        }
+    public static int read(int fd, int mask, NativeBuffers.Pooled buffer) {
+        long address = buffer.address();
+        buffer.buffer().put(0, (byte) 0);
+        int result = C.statx(fd, address, AT_EMPTY_PATH, mask, address + STATX);
+        return result < 0 ? -result : 0;
     }
 }

@@ -171,7 +171,7 @@ final class Connection implements AutoCloseable {
             return false;
         }
         try {
-            Poll.Outcome outcome = withSocket(operation, (fd) -> Poll.await(fd, events,
+            Poll.Outcome outcome = withSocket(operation, (fd) -> Poll.await(buffer.pollFds(), fd, events,
                     wakeUp == null ? -1 : wakeUp.number(), timeout.toMillis(), path));
             if (outcome == Poll.Outcome.TIMED_OUT) {
                 throw new IpcTimeoutException(operation, path, timeout);

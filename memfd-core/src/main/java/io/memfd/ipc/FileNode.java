@@ -58,18 +58,19 @@ record FileNode(int type, int permissions, long uid, int links, String identity)
 
     /** The file {@code fd} refers to ({@code O_PATH} descriptors too); {@code path} is for messages. */
     static FileNode of(int fd, Path path) {
-        ByteBuffer buffer = NativeBuffers.acquire();
+        NativeBuffers.Pooled pooled = NativeBuffers.acquire();
         try {
-            int errno = Statx.read(fd, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_INO, buffer);
+            int errno = Statx.read(fd, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_INO, pooled);
             if (errno != 0) {
                 throw UnixSockets.failure("read the file status", path, errno);
             }
+            ByteBuffer buffer = pooled.buffer();
             int mode = buffer.getShort(STX_MODE) & 0xFFFF;
             return new FileNode(mode & S_IFMT, mode & 07777, Integer.toUnsignedLong(buffer.getInt(STX_UID)),
                     buffer.getInt(STX_NLINK), buffer.getInt(STX_DEV_MAJOR) + ":" + buffer.getInt(STX_DEV_MINOR) + ":"
                             + buffer.getLong(STX_INO));
         } finally {
-            NativeBuffers.release(buffer);
+            NativeBuffers.release(pooled);
         }
     }
 }

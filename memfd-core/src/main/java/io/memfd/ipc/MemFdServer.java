@@ -267,9 +267,10 @@ public final class MemFdServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        Poll.Fds fds = Poll.Fds.allocate();
         for (;;) {
             try {
-                int fd = awaitConnection();
+                int fd = awaitConnection(fds);
                 if (fd == STOPPING) {
                     return;
                 }
@@ -280,7 +281,7 @@ public final class MemFdServer implements AutoCloseable {
                 // Out of descriptors, most likely: the connection stays pending and poll would report it again at
                 // once, so rest a little rather than spin, and never let the accepting thread die.
                 LOG.log(System.Logger.Level.WARNING, "Accepting a connection at " + path + " failed", e);
-                pause();
+                pause(fds);
             }
         }
     }
@@ -289,7 +290,7 @@ public final class MemFdServer implements AutoCloseable {
      * Waits for a connection and accepts it: returns its descriptor, -1 when it went away before it was accepted, or
      * {@link #STOPPING}.
      */
-    private int awaitConnection() {
+    private int awaitConnection(Poll.Fds fds) {
         if (!wakeUp.acquire()) {
             return STOPPING;
         }
@@ -298,7 +299,8 @@ public final class MemFdServer implements AutoCloseable {
                 return STOPPING;
             }
             try {
-                if (Poll.await(listening.number(), Poll.POLLIN, wakeUp.number(), -1, path) != Poll.Outcome.READY) {
+                if (Poll.await(fds, listening.number(), Poll.POLLIN, wakeUp.number(), -1, path)
+                        != Poll.Outcome.READY) {
                     return STOPPING;
                 }
                 return UnixSockets.accept(listening.number(), path);
@@ -310,10 +312,10 @@ public final class MemFdServer implements AutoCloseable {
         }
     }
 
-    private void pause() {
+    private void pause(Poll.Fds fds) {
         if (wakeUp.acquire()) {
             try {
-                Poll.await(-1, (short) 0, wakeUp.number(), OUT_OF_DESCRIPTORS_PAUSE_MILLIS, path);
+                Poll.await(fds, -1, (short) 0, wakeUp.number(), OUT_OF_DESCRIPTORS_PAUSE_MILLIS, path);
             } finally {
                 wakeUp.release();
             }

@@ -6,13 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 import io.memfd.internal.Errno;
-import io.memfd.internal.Libc;
-import io.memfd.internal.NativeBuffers;
 import io.memfd.internal.FdHandle;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 
 /**
  * Messages on a Unix socket: {@code sendmsg} and {@code recvmsg} with at most one descriptor attached
@@ -56,14 +54,11 @@ final class SocketMessages {
     private static final int CONTROL = IOVEC + IOVEC_BYTES;
     /** Room for the descriptors, and for one {@code SCM_CREDENTIALS} message should the socket receive those. */
     private static final int CONTROL_BYTES = space(MAX_RECEIVED_FDS * Integer.BYTES) + space(12);
+    /** The {@code pollfd}s of a wait on the socket ({@link Poll.Fds}), then the payload. */
+    private static final int POLL_FDS = CONTROL + CONTROL_BYTES;
+    private static final int PAYLOAD = POLL_FDS + Poll.FDS_BYTES;
 
-    static {
-        Native.register(SocketMessages.class, Libc.LIBRARY);
-    }
-
-    private static native long sendmsg(int fd, long message, int flags) throws LastErrorException;
-
-    private static native long recvmsg(int fd, long message, int flags) throws LastErrorException;
+    private static final NativeCalls C = NativeBackend.calls();
 
     private SocketMessages() {
     }
@@ -120,25 +115,33 @@ final class SocketMessages {
     }
 
     /**
-     * Native memory for one socket's messages: the {@code msghdr}, its {@code iovec}, the control data and the payload,
-     * in one block allocated once per connection, so that a message costs no allocation. Used by one thread at a time.
+     * Native memory for one socket's messages: the {@code msghdr}, its {@code iovec}, the control data, the
+     * {@code pollfd}s of a wait and the payload, in one block allocated once per connection, so that a message costs
+     * no allocation. Used by one thread at a time.
      */
     static final class Buffer {
         private final ByteBuffer block;
         private final long address;
         private final int payloadCapacity;
+        private final Poll.Fds pollFds;
 
         /** @param payloadCapacity the largest payload sent or received through this buffer */
         public Buffer(int payloadCapacity) {
             this.payloadCapacity = payloadCapacity;
-            int size = CONTROL + CONTROL_BYTES + payloadCapacity;
+            int size = PAYLOAD + payloadCapacity;
             this.block = ByteBuffer.allocateDirect(size + Long.BYTES).alignedSlice(Long.BYTES).limit(size).slice()
                     .order(ByteOrder.nativeOrder());
             this.address = NativeBuffers.address(block);
+            this.pollFds = new Poll.Fds(block.slice(POLL_FDS, Poll.FDS_BYTES));
         }
 
         public int payloadCapacity() {
             return payloadCapacity;
+        }
+
+        /** Where a wait on this socket puts its {@code pollfd}s. */
+        Poll.Fds pollFds() {
+            return pollFds;
         }
 
         private void prepare(int payloadLength, int controlLength) {
@@ -147,7 +150,7 @@ final class SocketMessages {
             block.putLong(MSG_CONTROL, controlLength == 0 ? 0 : address + CONTROL)
                     .putLong(MSG_CONTROLLEN, controlLength);
             block.putLong(MSG_FLAGS, 0);
-            block.putLong(IOVEC, address + CONTROL + CONTROL_BYTES).putLong(IOVEC + 8, payloadLength);
+            block.putLong(IOVEC, address + PAYLOAD).putLong(IOVEC + 8, payloadLength);
         }
     }
 
@@ -164,7 +167,7 @@ final class SocketMessages {
                     + buffer.payloadCapacity + " bytes this connection sends");
         }
         ByteBuffer block = buffer.block;
-        block.put(CONTROL + CONTROL_BYTES, payload);
+        block.put(PAYLOAD, payload);
         int controlLength = 0;
         if (fd >= 0) {
             controlLength = space(Integer.BYTES);
@@ -174,17 +177,16 @@ final class SocketMessages {
         }
         buffer.prepare(payload.length, controlLength);
         for (;;) {
-            try {
-                sendmsg(socket, buffer.address, MSG_DONTWAIT | MSG_NOSIGNAL);
+            long sent = C.sendmsg(socket, buffer.address, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (sent >= 0) {
                 return true;
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.EAGAIN.code()) {
-                    return false;
-                }
-                if (errno != Errno.EINTR.code()) {
-                    throw sendFailed(path, payload.length, fd, errno);
-                }
+            }
+            int errno = (int) -sent;
+            if (errno == Errno.EAGAIN.code()) {
+                return false;
+            }
+            if (errno != Errno.EINTR.code()) {
+                throw sendFailed(path, payload.length, fd, errno);
             }
         }
     }
@@ -201,30 +203,29 @@ final class SocketMessages {
         long length;
         boolean resetReported = false;
         for (;;) {
-            try {
-                length = recvmsg(socket, buffer.address, receiveFlags);
+            length = C.recvmsg(socket, buffer.address, receiveFlags);
+            if (length >= 0) {
                 break;
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                if (errno == Errno.EAGAIN.code() || (wait && errno == Errno.EINTR.code())) {
-                    return null;
-                }
-                if (errno == Errno.ECONNRESET.code() && !resetReported) {
-                    // The peer closed with messages of ours unread. Linux reports that once, ahead of the messages the
-                    // peer sent before it closed (a server's reason for refusing us, say): those are still to be read.
-                    resetReported = true;
-                    continue;
-                }
-                if (errno != Errno.EINTR.code()) {
-                    throw UnixSockets.failure("receive a message", path, errno);
-                }
+            }
+            int errno = (int) -length;
+            if (errno == Errno.EAGAIN.code() || (wait && errno == Errno.EINTR.code())) {
+                return null;
+            }
+            if (errno == Errno.ECONNRESET.code() && !resetReported) {
+                // The peer closed with messages of ours unread. Linux reports that once, ahead of the messages the
+                // peer sent before it closed (a server's reason for refusing us, say): those are still to be read.
+                resetReported = true;
+                continue;
+            }
+            if (errno != Errno.EINTR.code()) {
+                throw UnixSockets.failure("receive a message", path, errno);
             }
         }
         ByteBuffer block = buffer.block;
         int flags = block.getInt(MSG_FLAGS);
         List<FdHandle> fds = receivedFds(block, (int) block.getLong(MSG_CONTROLLEN));
         byte[] payload = new byte[(int) length];
-        block.get(CONTROL + CONTROL_BYTES, payload);
+        block.get(PAYLOAD, payload);
         return new Received(payload, fds, (flags & MSG_TRUNC) != 0, (flags & MSG_CTRUNC) != 0);
     }
 

@@ -1,22 +1,21 @@
 package io.memfd.ipc;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-
 import io.memfd.internal.Errno;
-import io.memfd.internal.Libc;
+import io.memfd.internal.NativeBackend;
+import io.memfd.internal.NativeBuffers;
+import io.memfd.internal.NativeCalls;
 
 /**
  * Unix domain sockets of type {@code SOCK_SEQPACKET} (connection-oriented, and every message arrives whole and
  * alone): {@code socket}, {@code bind}, {@code listen}, {@code accept4}, {@code connect}, {@code shutdown}, the
  * options this library uses, and {@code fchmod}. Every descriptor is created close-on-exec, so a child process never
- * inherits a connection. Messages themselves are in {@link SocketMessages}.
+ * inherits a connection. Messages themselves are in {@link SocketMessages}. Addresses, paths and option values are
+ * put in pooled native memory ({@link NativeBuffers}) for the call.
  */
 final class UnixSockets {
 
@@ -39,36 +38,12 @@ final class UnixSockets {
     private static final int O_CLOEXEC = 0x80000;
     /** {@code sizeof(struct ucred)}: pid, uid, gid as 32-bit integers. */
     private static final int UCRED_BYTES = 12;
+    /** {@code sizeof(struct timeval)}: seconds and microseconds as 64-bit integers. */
+    private static final int TIMEVAL_BYTES = 16;
+    /** Where {@code getsockopt} finds, and leaves, the value's length in the native buffer, after the value. */
+    private static final int OPTION_LENGTH = 16;
 
-    static {
-        Native.register(UnixSockets.class, Libc.LIBRARY);
-    }
-
-    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    private static native int bind(int fd, byte[] address, int length) throws LastErrorException;
-
-    private static native int listen(int fd, int backlog) throws LastErrorException;
-
-    private static native int accept4(int fd, long address, long length, int flags) throws LastErrorException;
-
-    private static native int connect(int fd, byte[] address, int length) throws LastErrorException;
-
-    private static native int shutdown(int fd, int how) throws LastErrorException;
-
-    private static native int getsockopt(int fd, int level, int name, byte[] value, int[] length)
-            throws LastErrorException;
-
-    private static native int setsockopt(int fd, int level, int name, byte[] value, int length)
-            throws LastErrorException;
-
-    private static native int fchmod(int fd, int mode) throws LastErrorException;
-
-    private static native int open(String path, int flags) throws LastErrorException;
-
-    private static native int chmod(String path, int mode) throws LastErrorException;
-
-    private static native int geteuid();
+    private static final NativeCalls C = NativeBackend.calls();
 
     private UnixSockets() {
     }
@@ -78,11 +53,11 @@ final class UnixSockets {
      * {@code accept} must never wait once {@code poll} said a connection was pending (the client may have gone).
      */
     static int open(Path path, boolean nonBlocking) {
-        try {
-            return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
-        } catch (LastErrorException e) {
-            throw failure("create a socket", path, e.getErrorCode());
+        int fd = C.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
+        if (fd < 0) {
+            throw failure("create a socket", path, -fd);
         }
+        return fd;
     }
 
     /**
@@ -91,10 +66,9 @@ final class UnixSockets {
      * for the moment between {@code bind} and a {@code chmod}.
      */
     static void setMode(int fd, Path path, int mode) {
-        try {
-            fchmod(fd, mode);
-        } catch (LastErrorException e) {
-            throw failure("set the socket's mode to 0" + Integer.toOctalString(mode), path, e.getErrorCode());
+        int result = C.fchmod(fd, mode);
+        if (result < 0) {
+            throw failure("set the socket's mode to 0" + Integer.toOctalString(mode), path, -result);
         }
     }
 
@@ -106,13 +80,19 @@ final class UnixSockets {
      * @return the descriptor, or -1 when nothing is at the path
      */
     static int lookUp(Path path) {
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            return open(path.toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.ENOENT.code()) {
+            int fd = C.open(buffer.string(0, path.toString().getBytes(StandardCharsets.UTF_8)),
+                    O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd == -Errno.ENOENT.code()) {
                 return -1;
             }
-            throw failure("look up the socket file", path, e.getErrorCode());
+            if (fd < 0) {
+                throw failure("look up the socket file", path, -fd);
+            }
+            return fd;
+        } finally {
+            NativeBuffers.release(buffer);
         }
     }
 
@@ -122,11 +102,15 @@ final class UnixSockets {
      * lookup of its path.
      */
     static void setFileMode(int fd, Path path, int mode) {
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            chmod("/proc/self/fd/" + fd, mode);
-        } catch (LastErrorException e) {
-            throw failure("set the socket file's mode to 0" + Integer.toOctalString(mode) + " through /proc/self/fd"
-                    + " (without /proc, choose a umask that keeps the mode)", path, e.getErrorCode());
+            int result = C.chmod(buffer.string(0, ("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII)), mode);
+            if (result < 0) {
+                throw failure("set the socket file's mode to 0" + Integer.toOctalString(mode) + " through"
+                        + " /proc/self/fd (without /proc, choose a umask that keeps the mode)", path, -result);
+            }
+        } finally {
+            NativeBuffers.release(buffer);
         }
     }
 
@@ -135,23 +119,26 @@ final class UnixSockets {
      * exists (a live server's socket, one left behind by a dead server, or some other file): the caller decides.
      */
     static boolean bind(int fd, Path path) {
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            bind(fd, address(path), SOCKADDR_UN_BYTES);
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EADDRINUSE.code()) {
+            int result = C.bind(fd, address(buffer, path), SOCKADDR_UN_BYTES);
+            if (result == -Errno.EADDRINUSE.code()) {
                 return false;
             }
-            throw bindFailed(path, e.getErrorCode());
+            if (result < 0) {
+                throw bindFailed(path, -result);
+            }
+            return true;
+        } finally {
+            NativeBuffers.release(buffer);
         }
     }
 
     /** Starts accepting connections, up to {@code backlog} of them waiting for {@link #accept}. */
     static void listen(int fd, Path path, int backlog) {
-        try {
-            listen(fd, backlog);
-        } catch (LastErrorException e) {
-            throw failure("listen", path, e.getErrorCode());
+        int result = C.listen(fd, backlog);
+        if (result < 0) {
+            throw failure("listen", path, -result);
         }
     }
 
@@ -162,15 +149,15 @@ final class UnixSockets {
      * @throws IpcException when this process or the system is out of descriptors: the connection stays pending
      */
     static int accept(int fd, Path path) {
-        try {
-            return accept4(fd, 0, 0, SOCK_CLOEXEC);
-        } catch (LastErrorException e) {
-            int errno = e.getErrorCode();
-            if (errno == Errno.EAGAIN.code() || errno == Errno.ECONNABORTED.code() || errno == Errno.EINTR.code()) {
-                return -1;
-            }
-            throw failure("accept a connection", path, errno);
+        int accepted = C.accept4(fd, 0, 0, SOCK_CLOEXEC);
+        if (accepted >= 0) {
+            return accepted;
         }
+        int errno = -accepted;
+        if (errno == Errno.EAGAIN.code() || errno == Errno.ECONNABORTED.code() || errno == Errno.EINTR.code()) {
+            return -1;
+        }
+        throw failure("accept a connection", path, errno);
     }
 
     /**
@@ -180,29 +167,37 @@ final class UnixSockets {
      * @throws ServerUnavailableException if no server listens there or it is too busy
      */
     static void connect(int fd, Path path) {
-        for (;;) {
-            try {
-                connect(fd, address(path), SOCKADDR_UN_BYTES);
-                return;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR.code()) {
-                    throw connectFailed(path, e.getErrorCode());
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
+        try {
+            long address = address(buffer, path);
+            for (;;) {
+                int result = C.connect(fd, address, SOCKADDR_UN_BYTES);
+                if (result >= 0) {
+                    return;
+                }
+                if (result != -Errno.EINTR.code()) {
+                    throw connectFailed(path, -result);
                 }
             }
+        } finally {
+            NativeBuffers.release(buffer);
         }
     }
 
     /** The credentials the kernel recorded for the peer when the connection was made ({@code SO_PEERCRED}). */
     static PeerCredentials peerCredentials(int fd, Path path) {
-        byte[] value = new byte[UCRED_BYTES];
+        NativeBuffers.Pooled buffer = NativeBuffers.acquire();
         try {
-            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, new int[] {UCRED_BYTES});
-        } catch (LastErrorException e) {
-            throw failure("read the peer's credentials", path, e.getErrorCode());
+            ByteBuffer ucred = buffer.buffer().putInt(OPTION_LENGTH, UCRED_BYTES);
+            int result = C.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, buffer.address(), buffer.address() + OPTION_LENGTH);
+            if (result < 0) {
+                throw failure("read the peer's credentials", path, -result);
+            }
+            return new PeerCredentials(Integer.toUnsignedLong(ucred.getInt(0)), Integer.toUnsignedLong(ucred.getInt(4)),
+                    Integer.toUnsignedLong(ucred.getInt(8)));
+        } finally {
+            NativeBuffers.release(buffer);
         }
-        ByteBuffer ucred = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        return new PeerCredentials(Integer.toUnsignedLong(ucred.getInt()), Integer.toUnsignedLong(ucred.getInt()),
-                Integer.toUnsignedLong(ucred.getInt()));
     }
 
     /** How long a blocking send, and a {@code connect} to a server with a full backlog, may wait. */
@@ -221,12 +216,15 @@ final class UnixSockets {
         if (timeout.getSeconds() == 0 && micros == 0) {
             micros = 1;
         }
-        ByteBuffer timeval = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.nativeOrder());
-        timeval.putLong(timeout.getSeconds()).putLong(micros);
+        NativeBuffers.Pooled timeval = NativeBuffers.acquire();
         try {
-            setsockopt(fd, SOL_SOCKET, option, timeval.array(), timeval.capacity());
-        } catch (LastErrorException e) {
-            throw failure(operation, path, e.getErrorCode());
+            timeval.buffer().putLong(0, timeout.getSeconds()).putLong(Long.BYTES, micros);
+            int result = C.setsockopt(fd, SOL_SOCKET, option, timeval.address(), TIMEVAL_BYTES);
+            if (result < 0) {
+                throw failure(operation, path, -result);
+            }
+        } finally {
+            NativeBuffers.release(timeval);
         }
     }
 
@@ -248,18 +246,15 @@ final class UnixSockets {
     }
 
     private static void shutdown(int fd, Path path, int how, String operation) {
-        try {
-            shutdown(fd, how);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.ENOTCONN.code()) {
-                throw failure(operation, path, e.getErrorCode());
-            }
+        int result = C.shutdown(fd, how);
+        if (result < 0 && result != -Errno.ENOTCONN.code()) {
+            throw failure(operation, path, -result);
         }
     }
 
     /** This process's effective user id: what a peer's {@code SO_PEERCRED} shows of it. */
     static long effectiveUid() {
-        return Integer.toUnsignedLong(geteuid());
+        return Integer.toUnsignedLong(C.geteuid());
     }
 
     /**
@@ -273,11 +268,10 @@ final class UnixSockets {
         return absolute;
     }
 
-    /** {@code struct sockaddr_un} for {@code path}; the array's zeros terminate the path. */
-    private static byte[] address(Path path) {
-        byte[] address = new byte[SOCKADDR_UN_BYTES];
-        ByteBuffer.wrap(address).order(ByteOrder.nativeOrder()).putShort((short) AF_UNIX).put(pathBytes(path));
-        return address;
+    /** Puts {@code struct sockaddr_un} for {@code path} in {@code buffer}, zeros after the path; its address. */
+    private static long address(NativeBuffers.Pooled buffer, Path path) {
+        buffer.buffer().putShort(0, (short) AF_UNIX).put(2, new byte[SOCKADDR_UN_BYTES - 2]);
+        return buffer.string(2, pathBytes(path)) - 2;
     }
 
     private static byte[] pathBytes(Path path) {

@@ -25,7 +25,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Pointers are passed as {@code JAVA_LONG}: on every 64-bit Linux ABI a pointer argument travels exactly as a
  * 64-bit integer does, and an address as a plain {@code long} needs no {@code MemorySegment} per call.
- * {@code geteuid} is a critical function (no thread-state transition): it cannot block or fail.
+ * {@code geteuid} and {@code getpagesize} are critical functions (no thread-state transition): they cannot block or
+ * fail.
  */
 final class FfmCalls implements NativeCalls {
 
@@ -58,6 +59,7 @@ final class FfmCalls implements NativeCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle OPEN = errno("open",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CHMOD = errno("chmod", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle READLINKAT = errno("readlinkat",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle CLOSE = errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -85,7 +87,11 @@ final class FfmCalls implements NativeCalls {
     private static final MethodHandle EVENTFD = errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD_WRITE = errno("eventfd_write",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle GETRLIMIT = errno("getrlimit",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(symbol("geteuid"),
+            FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
+    private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(symbol("getpagesize"),
             FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
 
     @Override
@@ -205,6 +211,16 @@ final class FfmCalls implements NativeCalls {
         MemorySegment state = THREAD_STATE.get();
         try {
             return result((int) OPEN.invokeExact(state, path, flags, mode), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int chmod(long path, int mode) {
+        MemorySegment state = THREAD_STATE.get();
+        try {
+            return result((int) CHMOD.invokeExact(state, path, mode), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -374,6 +390,25 @@ final class FfmCalls implements NativeCalls {
     public int geteuid() {
         try {
             return (int) GETEUID.invokeExact();
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int getpagesize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int getrlimit(int resource, long limits) {
+        MemorySegment state = THREAD_STATE.get();
+        try {
+            return result((int) GETRLIMIT.invokeExact(state, resource, limits), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }

@@ -49,22 +49,24 @@ class NativeBackendTest {
                         + " or unset to use the best available");
     }
 
+    /**
+     * The library used as an application uses it (memfds created, written, sealed, mapped, adopted, handed over a
+     * Unix socket; see {@link NativeBackendProbe}) loads no JNA class on the FFM path: a single touch of JNA anywhere
+     * on that path, even a constant read or a {@code Class.forName}, shows in {@code -verbose:class}.
+     */
     @Test
     void theFfmPathLoadsNoJnaClassAndTheJnaPathDoes() throws Exception {
         ChildJvm.Result auto = ChildJvm.run(verboseClassCommand(null));
         ChildJvm.Result forced = ChildJvm.run(verboseClassCommand("jna"));
 
-        assertThat(auto.exitCode()).as(auto.output()).isZero();
-        assertThat(auto.value("seals")).isEqualTo("14");
-        assertThat(forced.exitCode()).as(forced.output()).isZero();
-        assertThat(forced.value("backend")).isEqualTo("jna");
-        assertThat(forced.value("seals")).isEqualTo("14");
+        assertRanOn(forced, "jna");
         assertThat(forced.output()).contains("com.sun.jna.Native ");
         if (JAVA >= 22) {
-            assertThat(auto.value("backend")).isEqualTo("ffm");
-            assertThat(auto.output()).doesNotContain("com.sun.jna");
+            assertRanOn(auto, "ffm");
+            assertThat(auto.output()).contains("io.memfd.ipc.MemFdServer ", "io.memfd.internal.FfmCalls ")
+                    .doesNotContain("com.sun.jna");
         } else {
-            assertThat(auto.value("backend")).isEqualTo("jna");
+            assertRanOn(auto, "jna");
         }
     }
 
@@ -83,6 +85,20 @@ class NativeBackendTest {
         assertThat(logged.output()).contains("FINE: " + line);
         assertThat(logged.output().indexOf(line)).as("logged once").isEqualTo(logged.output().lastIndexOf(line));
         assertThat(quiet.output()).as("not at the default level, INFO").doesNotContain("memfd native backend");
+    }
+
+    /**
+     * Asserts that a child JVM running {@link NativeBackendProbe} exited normally, each step done through
+     * {@code backend}.
+     */
+    static void assertRanOn(ChildJvm.Result result, String backend) {
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.value("backend")).isEqualTo(backend);
+        assertThat(result.value("features")).isEqualTo(backend + " available=true");
+        assertThat(result.value("seals")).isEqualTo("14");
+        assertThat(result.value("mapped")).isEqualTo(NativeBackendProbe.CONTENT);
+        assertThat(result.value("adopted")).isEqualTo(NativeBackendProbe.CONTENT);
+        assertThat(result.value("reply")).isEqualTo(NativeBackendProbe.CONTENT);
     }
 
     /** The probe in a child JVM that lists every class it loads; {@code forced}: the property's value, if any. */

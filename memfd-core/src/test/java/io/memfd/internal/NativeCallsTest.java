@@ -66,6 +66,7 @@ class NativeCallsTest {
     /** Ignored by default and unused by the JVM: with a handler, it interrupts a blocked call and does nothing else. */
     private static final int SIGURG = 23;
     private static final int SMALL = 4096;
+    private static final int RLIMIT_NOFILE = 7;
 
     @TempDir
     Path directory;
@@ -248,6 +249,27 @@ class NativeCallsTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void modesPageSizeAndDescriptorLimitAreTheKernels(NativeCalls calls) throws Exception {
+        Scratch scratch = new Scratch(calls);
+        Path file = Files.createFile(directory.resolve("mode-" + calls.name()));
+        long path = scratch.address(scratch.string(file.toString()));
+
+        assertThat(calls.chmod(path, 0640)).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(calls.chmod(scratch.address(scratch.string(directory.resolve("missing").toString())), 0600))
+                .isEqualTo(-Errno.ENOENT.code());
+        assertThat(calls.getpagesize()).isEqualTo(Integer.parseInt(getconf("PAGESIZE")));
+        int limits = scratch.alloc(16);
+        assertThat(calls.getrlimit(RLIMIT_NOFILE, scratch.address(limits))).isZero();
+        long soft = scratch.buffer.getLong(limits);
+        long hard = scratch.buffer.getLong(limits + 8);
+        assertThat(soft).isEqualTo(softOpenFileLimit()).isPositive();
+        assertThat(Long.compareUnsigned(soft, hard)).isLessThanOrEqualTo(0);
+        assertThat(calls.getrlimit(-1, scratch.address(limits))).isEqualTo(-Errno.EINVAL.code());
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void anAddressIsTheBuffersPosition(NativeCalls calls) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(64);
         long start = calls.address(buffer);
@@ -288,6 +310,20 @@ class NativeCallsTest {
         }
         poller.join(5_000);
         return result.getNow(Integer.MIN_VALUE);
+    }
+
+    /** "Max open files  SOFT  HARD  files" in /proc/self/limits. */
+    private static long softOpenFileLimit() throws Exception {
+        String line = Files.readAllLines(Path.of("/proc/self/limits")).stream()
+                .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+        return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
+    }
+
+    private static String getconf(String name) throws Exception {
+        Process getconf = new ProcessBuilder("getconf", name).start();
+        String value = new String(getconf.getInputStream().readAllBytes(), UTF_8).trim();
+        assertThat(getconf.waitFor()).isZero();
+        return value;
     }
 
     private int memfd(NativeCalls calls, Scratch scratch, String name) {

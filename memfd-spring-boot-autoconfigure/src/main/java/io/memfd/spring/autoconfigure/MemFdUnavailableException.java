@@ -4,7 +4,8 @@ import io.memfd.KernelFeatures;
 
 /**
  * memfd support is on, but this process cannot create memfds: another OS, a kernel older than 3.17, a seccomp profile
- * or security module that forbids {@code memfd_create(2)}, or JNA that cannot load its native library. Support is on
+ * or security module that forbids {@code memfd_create(2)}, or, on the JNA backend, JNA that cannot load its native
+ * library. Support is on
  * either because {@code memfd.enabled} is true or because Spring AOT decided so when the application was built (AOT
  * evaluates conditions at build time, where the kernel probe answered for the build machine). Start-up fails with a
  * report that says what to do.
@@ -17,6 +18,8 @@ public class MemFdUnavailableException extends RuntimeException {
 
     private final boolean nativeCallsAvailable;
 
+    private final String nativeBackendReason;
+
     private final boolean decidedAtBuildTime;
 
     /**
@@ -28,6 +31,7 @@ public class MemFdUnavailableException extends RuntimeException {
         super(reason(decidedAtBuildTime) + ", but this process cannot create memfds: " + features.problem());
         this.problem = features.problem();
         this.nativeCallsAvailable = features.nativeCallsAvailable();
+        this.nativeBackendReason = features.nativeBackendReason();
         this.decidedAtBuildTime = decidedAtBuildTime;
     }
 
@@ -45,6 +49,11 @@ public class MemFdUnavailableException extends RuntimeException {
     /** Whether native calls work at all; false where JNA could not load its native library. */
     public boolean isNativeCallsAvailable() {
         return this.nativeCallsAvailable;
+    }
+
+    /** Why memfd-core calls the kernel through the backend it uses ({@link KernelFeatures#nativeBackendReason()}). */
+    public String getNativeBackendReason() {
+        return this.nativeBackendReason;
     }
 
     /** Whether memfd support is on because Spring AOT decided so at build time, not because of memfd.enabled. */

@@ -17,8 +17,10 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
             + " and the seccomp profile (for example the container runtime's), SELinux or AppArmor policy that denies"
             + " it must allow it.";
 
-    // JNA's search order: jna.boot.library.path, then extraction into jna.tmpdir, ~/.cache/JNA/temp (user.home) or
-    // java.io.tmpdir. Hardened containers break the extraction, not the kernel: seccomp advice would mislead here.
+    // Only native calls through JNA can be unavailable (KernelFeatures.nativeCallsAvailable): the FFM backend either
+    // starts when it is chosen or is not chosen. JNA's search order: jna.boot.library.path, then extraction into
+    // jna.tmpdir, ~/.cache/JNA/temp (user.home) or java.io.tmpdir. Hardened containers break the extraction, not the
+    // kernel: seccomp advice would mislead here.
     private static final String FIX_JNA = """
             memfd-core calls the kernel through JNA, and JNA could not load its native library, libjnidispatch.so. \
             JNA copies it out of its jar into jna.tmpdir, else ~/.cache/JNA/temp (under user.home), else \
@@ -30,7 +32,9 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
             refuses) in a directory of the image and set -Djna.boot.library.path to that directory.
             Where Java 24+ runs with --illegal-native-access=deny, also enable native access: \
             --enable-native-access=ALL-UNNAMED, or Enable-Native-Access: ALL-UNNAMED in the executable jar's \
-            manifest.""";
+            manifest.
+            On Java 22 or later memfd-core calls the kernel through the Foreign Function & Memory API instead, which \
+            needs no such library; it uses JNA here (%s).""";
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MemFdUnavailableException cause) {
@@ -44,6 +48,6 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return "memfd exists only on Linux: run the application on Linux 3.17 or later.";
         }
-        return cause.isNativeCallsAvailable() ? FIX_KERNEL : FIX_JNA;
+        return cause.isNativeCallsAvailable() ? FIX_KERNEL : FIX_JNA.formatted(cause.getNativeBackendReason());
     }
 }

@@ -7,16 +7,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 
+import io.memfd.KernelFeatures;
+
 /**
- * Java 24 and later warn when JNA loads its native library unless native access is enabled for JNA's module (JEP 472),
- * and a later Java will refuse it. The JVM's warning names the command-line flag only; an executable jar needs a
- * manifest entry instead. This says both, once per JVM, as the JVM's warning comes once.
+ * Java 24 and later warn when memfd-core first calls the kernel unless native access is enabled for the module that
+ * calls it (JEP 472), and a later Java will refuse it: memfd-core's own module on its FFM backend (Java 22+), JNA's
+ * where JNA is used. The JVM's warning names the command-line flag only; an executable jar needs a manifest entry
+ * instead. This says both, once per JVM, as the JVM's warning comes once.
  */
 final class NativeAccess {
 
-    static final String ADVICE = "JNA, which memfd support uses, has no native access: Java %d warns about it at"
-            + " start-up and a later Java will refuse it. Enable it with Enable-Native-Access: ALL-UNNAMED in the"
-            + " executable jar's manifest (for java -jar) or with --enable-native-access=ALL-UNNAMED";
+    static final String ADVICE = "memfd support calls the kernel through %s without native access: Java %d warns"
+            + " about it at start-up and a later Java will refuse it. Enable it with Enable-Native-Access: ALL-UNNAMED"
+            + " in the executable jar's manifest (for java -jar) or with --enable-native-access=ALL-UNNAMED"
+            + " (--enable-native-access=%s on the module path)";
+
+    private static final String FFM = "the Foreign Function & Memory API";
 
     private static final AtomicBoolean logged = new AtomicBoolean();
 
@@ -28,23 +34,36 @@ final class NativeAccess {
      * JNA's first use: in warn mode the JVM grants native access to the module it has just warned about.
      */
     static void adviseIfRestricted(Log logger) {
-        if (isRestricted() && logged.compareAndSet(false, true)) {
-            logger.warn(String.format(ADVICE, Runtime.version().feature()));
+        if (Runtime.version().feature() < 24) {
+            return;
+        }
+        boolean ffm = usesFfm();
+        if (isRestricted(ffm) && logged.compareAndSet(false, true)) {
+            logger.warn(String.format(ADVICE, ffm ? FFM : "JNA", Runtime.version().feature(),
+                    ffm ? "io.memfd.core" : "com.sun.jna"));
         }
     }
 
-    private static boolean isRestricted() {
-        if (Runtime.version().feature() < 24) {
-            return false;
-        }
+    /**
+     * Whether memfd-core will call the kernel through FFM: on Java 22+ (which the caller checked) unless JNA is forced
+     * or its jar lacks the FFM part. Told without starting the backend, since its first restricted call already
+     * warns, and without loading a JNA class, which the FFM path never does.
+     */
+    private static boolean usesFfm() {
+        return !"jna".equalsIgnoreCase(System.getProperty("io.memfd.native", "").trim())
+                && KernelFeatures.class.getClassLoader().getResource("io/memfd/internal/FfmCalls.class") != null;
+    }
+
+    private static boolean isRestricted(boolean ffm) {
         try {
             // Module.isNativeAccessEnabled() is public API since Java 22; this code is compiled for Java 17.
             MethodHandle enabled = MethodHandles.publicLookup()
                 .findVirtual(Module.class, "isNativeAccessEnabled", MethodType.methodType(boolean.class));
-            Class<?> jna = Class.forName("com.sun.jna.Native", false, NativeAccess.class.getClassLoader());
-            return !(boolean) enabled.invoke(jna.getModule());
+            Module caller = ffm ? KernelFeatures.class.getModule()
+                    : Class.forName("com.sun.jna.Native", false, NativeAccess.class.getClassLoader()).getModule();
+            return !(boolean) enabled.invoke(caller);
         } catch (Throwable e) {
-            // Not expected on Java 24+ with JNA present; advice is never worth failing start-up for.
+            // Not expected on Java 24+ with memfd-core's backend present; advice is never worth failing start-up for.
             return false;
         }
     }

@@ -26,7 +26,8 @@ import io.memfd.MemFdRegistry;
  * Details: {@code count}, {@code usedBytes}, {@code leaked}, and with a budget {@code maxTotalSize},
  * {@code budgetUsage} (0 to 1) and {@code warningThreshold}; {@code maxCount} and {@code countUsage} (0 to 1) with a
  * maximum count; {@code maxSize} with a per-buffer limit; {@code kernel}:
- * {@code noexecSeal}, {@code futureWriteSeal} and the {@code hugePageSizes} offered.
+ * {@code noexecSeal}, {@code futureWriteSeal}, the {@code hugePageSizes} offered, and how this process calls the
+ * kernel: {@code nativeBackend} ({@code ffm} or {@code jna}) and {@code nativeBackendReason}.
  *
  * <p><b>WARNING is a status of its own, not a failure.</b> Spring Boot's default order (DOWN, OUT_OF_SERVICE, UP,
  * UNKNOWN) does not know it, so the aggregate {@code /actuator/health} status and its HTTP code ignore it: a warning
@@ -102,6 +103,8 @@ public class MemFdHealthIndicator extends AbstractHealthIndicator {
         kernel.put("noexecSeal", features.noexecSeal());
         kernel.put("futureWriteSeal", features.futureWriteSeal());
         kernel.put("hugePageSizes", features.hugePageSizes().stream().map(HugePageSize::toString).toList());
+        kernel.put("nativeBackend", features.nativeBackend());
+        kernel.put("nativeBackendReason", features.nativeBackendReason());
         return Collections.unmodifiableMap(kernel);
     }
 }

@@ -13,8 +13,9 @@ import io.memfd.testing.UnloadableJna;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A whole Spring Boot application, in its own JVM, where JNA finds nowhere to extract its native stub (a read-only
- * root file system, in effect): what its user sees in the console names JNA and its fixes, not seccomp or the kernel.
+ * A whole Spring Boot application, in its own JVM on the JNA backend, where JNA finds nowhere to extract its native
+ * stub (a read-only root file system, in effect): what its user sees in the console names JNA and its fixes, not
+ * seccomp or the kernel.
  */
 class JnaUnavailableApplicationTests {
 
@@ -34,7 +35,8 @@ class JnaUnavailableApplicationTests {
                 "Action:\n\nmemfd-core calls the kernel through JNA, and JNA could not load its native library",
                 "read-only root file system or a /tmp mounted noexec",
                 "set -Djna.tmpdir to a directory that is writable and not mounted noexec",
-                "set -Djna.boot.library.path to that directory", "set memfd.enabled=false")
+                "set -Djna.boot.library.path to that directory", "set memfd.enabled=false",
+                "it uses JNA here (forced by -Dio.memfd.native=jna)")
             .doesNotContain("seccomp", "SELinux", "Linux 3.17");
         assertThat(result.output()).doesNotContain("Started with");
     }
@@ -55,7 +57,10 @@ class JnaUnavailableApplicationTests {
     private ChildJvm.Result run(String... arguments) throws Exception {
         List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off"));
         args.addAll(List.of(arguments));
-        return ChildJvm.run(UnloadableJna.withoutXdgCache(ChildJvm.command(UnloadableJna.jvmOptions(this.temp),
-                StartupApplication.class, args.toArray(String[]::new))));
+        // The JNA backend, as on Java 17 to 21: the FFM one (Java 22+) needs no stub.
+        List<String> jvmOptions = new ArrayList<>(UnloadableJna.jvmOptions(this.temp));
+        jvmOptions.add("-Dio.memfd.native=jna");
+        return ChildJvm.run(UnloadableJna.withoutXdgCache(ChildJvm.command(jvmOptions, StartupApplication.class,
+                args.toArray(String[]::new))));
     }
 }

@@ -90,6 +90,8 @@ class MemFdActuatorHttpTests {
                     .isEqualTo(features.futureWriteSeal());
             assertThat(health.read("$.components.memfd.details.kernel.hugePageSizes", List.class))
                     .hasSize(features.hugePageSizes().size());
+            assertThat(health.read("$.components.memfd.details.kernel.nativeBackend", String.class))
+                    .isEqualTo(features.nativeBackend()).isIn("ffm", "jna");
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -40,7 +41,24 @@ class MemFdHealthIndicatorTests {
             assertThat(health.getDetails().get("kernel")).isEqualTo(Map.of(
                     "noexecSeal", FEATURES.noexecSeal(),
                     "futureWriteSeal", FEATURES.futureWriteSeal(),
-                    "hugePageSizes", FEATURES.hugePageSizes().stream().map(HugePageSize::toString).toList()));
+                    "hugePageSizes", FEATURES.hugePageSizes().stream().map(HugePageSize::toString).toList(),
+                    "nativeBackend", FEATURES.nativeBackend(),
+                    "nativeBackendReason", FEATURES.nativeBackendReason()));
+        }
+    }
+
+    @Test
+    void theKernelDetailsNameTheNativeBackendThisProcessUsesAndWhy() {
+        int java = Runtime.version().feature();
+        boolean forcedJna = "jna".equals(System.getProperty("io.memfd.native"));
+        try (MemFdFactory factory = MemFdFactory.builder().build()) {
+            Health health = new MemFdHealthIndicator(factory, KernelFeatures.detect(), 0.9).health();
+
+            assertThat(health.getDetails().get("kernel")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("nativeBackend", java >= 22 && !forcedJna ? "ffm" : "jna")
+                    .containsEntry("nativeBackendReason", forcedJna ? "forced by -Dio.memfd.native=jna"
+                            : java >= 22 ? "Java " + java
+                            : "Java " + java + " has no Foreign Function & Memory API (it needs Java 22+)");
         }
     }
 
