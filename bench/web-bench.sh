@@ -32,13 +32,21 @@ if [ -z "${SKIP_BUILD:-}" ]; then
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
 cp=memfd-benchmarks/target/classes:$(cat memfd-benchmarks/target/classpath.txt)
+# One server per stack, as an application has: Reactor Netty for WebFlux, Tomcat for MVC. With Jetty on the class path
+# (bench/jetty-strace.sh's, a provided dependency) Boot would start the reactive application on Jetty, where neither
+# the memfd's nor Spring's file writer can use sendfile.
+without() { tr ':' '\n' <<<"$cp" | grep -v -e "$@" | paste -sd:; }
+reactive_cp=$(without /org/eclipse/jetty/ -e /org/apache/tomcat/)
+servlet_cp=$(without /org/eclipse/jetty/)
 
 app=
 stop() { if [ -n "$app" ]; then kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; app=; fi; }
 trap stop EXIT
 
 start() { # stack
-    "$java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" io.memfd.benchmarks.web.WebBenchApplication \
+    local classpath=$servlet_cp
+    [ "$1" = reactive ] && classpath=$reactive_cp
+    "$java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$classpath" io.memfd.benchmarks.web.WebBenchApplication \
         --server.port="$PORT" --spring.main.web-application-type="$1" --memfd.max-size=64MB >"$work/app-$1.log" 2>&1 &
     app=$!
     for _ in $(seq 1 240); do
