@@ -3,9 +3,9 @@
 # run, and prints each Java figure next to its peer and the ratio between them. What each figure means:
 # docs/BENCHMARKS.md.
 #
-#   bench/run.sh                  full run: 3 rounds (about 9 minutes on 2 cores)
+#   bench/run.sh                  full run: 3 rounds (about 14 minutes on 2 cores)
 #   bench/run.sh --quick          1 short round (about 1.5 minutes): checks the harness, figures are rough
-#   bench/run.sh --rounds 5       more rounds (each about 2.5 minutes)
+#   bench/run.sh --rounds 5       more rounds (each about 4.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
 #   bench/run.sh --only 'geteuid get_seals'   only the pairs of these C ops (the other rows show as missing)
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     on another JDK (builds and runs with it)
@@ -26,7 +26,9 @@ source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
-rounds=3 warmups=3 warmup_ms=1000 iterations=10 measure_ms=500 build=true only=""
+# 10 s of warm-up per fork: on these 2 cores the JIT still compiles the library's create path 6 to 8 s into a fork
+# (time per op falls until then), and a 3 s warm-up measured that instead of the steady state.
+rounds=3 warmups=5 warmup_ms=2000 iterations=10 measure_ms=500 build=true only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) rounds=1 warmups=2 warmup_ms=500 iterations=3 measure_ms=500 ;;
@@ -118,9 +120,9 @@ done
 # Rows: label, Java benchmark, peer, kind, target. Kinds: "time" = Java time / peer time (lower is better);
 # "rate" = Java throughput / peer throughput (higher is better); "speedup" = peer time / Java time (higher is better).
 report_rows='create + close (calibration)|CreateBenchmark.memfdCreateClose|c:create_close|time|-
-create + write 4 KiB byte[] + seal + close|CreateBenchmark.memfdWriteHeapSeal|c:create_write_seal|time|<= 1.5
-create + write 4 KiB direct + seal + close|CreateBenchmark.memfdWriteDirectSeal|c:create_write_seal|time|<= 1.5
-F_GET_SEALS (calibration)|CreateBenchmark.memfdSeals|c:get_seals|time|-
+create + write 4 KiB byte[] + seal + close|CreateBenchmark.memfdWriteHeapSeal|c:create_write_seal|time|<= 1.15
+create + write 4 KiB direct + seal + close|CreateBenchmark.memfdWriteDirectSeal|c:create_write_seal|time|<= 1.15
+F_GET_SEALS|CreateBenchmark.memfdSeals|c:get_seals|time|<= 1.5
 seam JNA: geteuid|JnaCallsBenchmark.geteuid|c:geteuid|time|-
 seam FFM: geteuid|FfmCallsBenchmark.geteuid|c:geteuid|time|-
 seam JNA: F_GET_SEALS|JnaCallsBenchmark.getSeals|c:get_seals|time|-

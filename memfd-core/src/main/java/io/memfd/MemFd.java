@@ -67,7 +67,6 @@ public final class MemFd implements AutoCloseable {
         this.state = state;
         this.cleanable = CLEANER.register(this, state);
         this.mapper = new MemFdMapper(this, state);
-        state.attach(this);
     }
 
     /**
@@ -137,8 +136,16 @@ public final class MemFd implements AutoCloseable {
 
     /** The current size in bytes. */
     public long size() {
-        return withFd("read the size",
-                (fd) -> state.fixedSize >= 0 ? state.fixedSize : FileStatus.size(fd, state.name));
+        if (state.fixedSize >= 0) {
+            requireOpen("read the size");
+            return state.fixedSize;
+        }
+        int fd = acquireFd("read the size");
+        try {
+            return FileStatus.size(fd, state.name);
+        } finally {
+            releaseFd();
+        }
     }
 
     /** When the content last changed (the file's modification time). */
@@ -155,12 +162,19 @@ public final class MemFd implements AutoCloseable {
      */
     public void resize(long size) {
         requireNonNegative(size, "size");
-        withFd("resize", (fd) -> {
-            state.growing(fd, size, "resize",
-                    () -> state.mappings.resize(fd, state.name, size, () -> FileIo.truncate(fd, state.name, size)));
+        int fd = acquireFd("resize");
+        try {
+            long grown = state.chargeGrowth(fd, size, "resize");
+            try {
+                state.mappings.resize(fd, state.name, size, () -> FileIo.truncate(fd, state.name, size));
+            } catch (RuntimeException e) {
+                state.growthFailed(fd, size, grown);
+                throw e;
+            }
             state.shrunkTo(size);
-            return null;
-        });
+        } finally {
+            releaseFd();
+        }
     }
 
     /**
@@ -171,10 +185,18 @@ public final class MemFd implements AutoCloseable {
         requireNonNegative(position, "position");
         requireNonNegative(length, "length");
         long end = endOf(position, length);
-        withFd("allocate", (fd) -> {
-            state.growing(fd, end, "allocate", () -> FileIo.allocate(fd, state.name, position, length));
-            return null;
-        });
+        int fd = acquireFd("allocate");
+        try {
+            long grown = state.chargeGrowth(fd, end, "allocate");
+            try {
+                FileIo.allocate(fd, state.name, position, length);
+            } catch (RuntimeException e) {
+                state.growthFailed(fd, end, grown);
+                throw e;
+            }
+        } finally {
+            releaseFd();
+        }
     }
 
     /**
@@ -191,10 +213,13 @@ public final class MemFd implements AutoCloseable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        return withFd("read", (fd) -> {
+        int fd = acquireFd("read");
+        try {
             int read = BounceIo.read(fd, state.name, position, dst);
             return read == 0 ? -1 : read;
-        });
+        } finally {
+            releaseFd();
+        }
     }
 
     /** Reads up to {@code length} bytes at {@code position}; returns the count, or -1 at the end. */
@@ -222,10 +247,19 @@ public final class MemFd implements AutoCloseable {
             return 0;
         }
         long end = endOf(position, length);
-        return withFd("write", (fd) -> {
-            state.growing(fd, end, "write", () -> BounceIo.write(fd, state.name, position, src));
+        int fd = acquireFd("write");
+        try {
+            long grown = state.chargeGrowth(fd, end, "write");
+            try {
+                BounceIo.write(fd, state.name, position, src);
+            } catch (RuntimeException e) {
+                state.growthFailed(fd, end, grown);
+                throw e;
+            }
             return length;
-        });
+        } finally {
+            releaseFd();
+        }
     }
 
     /** Writes {@code length} bytes of {@code src} from {@code offset} at {@code position}. */
@@ -383,10 +417,12 @@ public final class MemFd implements AutoCloseable {
      * @throws UnsupportedByKernelException if the kernel does not know one of the seals
      */
     public void addSeals(Set<Seal> seals) {
-        withFd("add seals", (fd) -> {
+        int fd = acquireFd("add seals");
+        try {
             Fcntl.addSeals(fd, state.name, seals);
-            return null;
-        });
+        } finally {
+            releaseFd();
+        }
     }
 
     /** Makes content and size permanent: adds {@link Seal#IMMUTABLE} (WRITE, SHRINK, GROW and SEAL). */
@@ -396,7 +432,12 @@ public final class MemFd implements AutoCloseable {
 
     /** The seals present now. */
     public EnumSet<Seal> seals() {
-        return withFd("read seals", (fd) -> Fcntl.seals(fd, state.name));
+        int fd = acquireFd("read seals");
+        try {
+            return Fcntl.seals(fd, state.name);
+        } finally {
+            releaseFd();
+        }
     }
 
     /** Whether every seal in {@code required} is present (more may be). */
@@ -523,13 +564,36 @@ public final class MemFd implements AutoCloseable {
      * @throws MemFdClosedException if the memfd was closed
      */
     <T> T withFd(String operation, IntFunction<T> action) {
+        int fd = acquireFd(operation);
+        try {
+            return action.apply(fd);
+        } finally {
+            releaseFd();
+        }
+    }
+
+    /**
+     * The descriptor, which no concurrent {@link #close()} can close until {@link #releaseFd()}; the frequent
+     * operations (read, write, size, seals) use this pair in a {@code try}/{@code finally} instead of
+     * {@link #withFd}, whose lambda would be allocated on every call once the JIT compiles {@code withFd} on its
+     * own and stops inlining it.
+     *
+     * @throws MemFdClosedException if the memfd was closed
+     */
+    private int acquireFd(String operation) {
         if (!state.handle.acquire()) {
             throw new MemFdClosedException(operation, state.name);
         }
-        try {
-            return action.apply(state.handle.number());
-        } finally {
-            state.handle.release();
+        return state.handle.number();
+    }
+
+    private void releaseFd() {
+        state.handle.release();
+    }
+
+    private void requireOpen(String operation) {
+        if (state.handle.isClosed()) {
+            throw new MemFdClosedException(operation, state.name);
         }
     }
 

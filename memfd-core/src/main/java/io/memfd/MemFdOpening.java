@@ -69,6 +69,8 @@ final class MemFdOpening {
     private static MemFd track(MemFdState state) {
         MemFd memfd = new MemFd(state);
         if (state.registry != null) {
+            // Only a registry looks memfds up by name; an untracked memfd needs no reference back to its object.
+            state.attach(memfd);
             state.registry.register(state);
         }
         return memfd;

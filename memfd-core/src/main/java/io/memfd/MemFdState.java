@@ -25,7 +25,8 @@ final class MemFdState implements Runnable {
     final long id = IDS.incrementAndGet();
     final String name;
     final FdHandle handle;
-    final Instant createdAt;
+    /** When this process created or adopted the memfd, in epoch milliseconds ({@link #info} makes the Instant). */
+    final long createdAtMillis;
 
     /** The registry that tracks this memfd, or {@code null}. */
     final MemFdRegistry registry;
@@ -59,7 +60,7 @@ final class MemFdState implements Runnable {
     MemFdState(String name, FdHandle handle, MemFdRegistry registry, SizeAccount account, long fixedSize,
             Throwable creationSite, Origin origin) {
         this.name = name;
-        this.createdAt = clock(registry).instant();
+        this.createdAtMillis = clock(registry).millis();
         this.handle = handle;
         this.registry = registry;
         this.account = account;
@@ -104,6 +105,7 @@ final class MemFdState implements Runnable {
         }
         try {
             int fd = handle.number();
+            Instant createdAt = Instant.ofEpochMilli(createdAtMillis);
             return new MemFdInfo(id, name, fd, FileStatus.size(fd, name), Fcntl.seals(fd, name), createdAt,
                     Duration.between(createdAt, clock(registry).instant()), origin == Origin.ADOPTED);
         } finally {
@@ -205,18 +207,19 @@ final class MemFdState implements Runnable {
     // Accounting against the registry's limits; no-ops for an untracked memfd.
 
     /**
-     * Runs {@code change}, which may make the file (held as {@code fd}) as long as {@code end}, after charging the
-     * growth to the registry ({@link SizeAccount#growTo}); if it fails, gives back what the file did not really grow.
+     * Charges a growth of the file (held as {@code fd}) to {@code end} bytes to the registry
+     * ({@link SizeAccount#growTo}) before the change that may grow it; returns the bytes charged, to give to
+     * {@link #growthFailed} if that change fails. Two calls around the change rather than one taking it as a lambda:
+     * writes are hot, and a lambda passed down here is allocated per call.
      */
-    void growing(int fd, long end, String operation, Runnable change) {
-        long grown = account == null ? 0 : account.growTo(handle.number(), end, operation);
-        try {
-            change.run();
-        } catch (RuntimeException e) {
-            if (grown > 0) {
-                account.growthFailed(end, grown, FileStatus.size(fd, name));
-            }
-            throw e;
+    long chargeGrowth(int fd, long end, String operation) {
+        return account == null ? 0 : account.growTo(fd, end, operation);
+    }
+
+    /** After a failed change: gives back what the file (held as {@code fd}) did not really grow. */
+    void growthFailed(int fd, long end, long grown) {
+        if (grown > 0) {
+            account.growthFailed(end, grown, FileStatus.size(fd, name));
         }
     }
 

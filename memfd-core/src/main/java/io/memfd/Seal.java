@@ -38,6 +38,10 @@ public enum Seal {
     /** The seals that make a memfd's content and size permanent: WRITE, SHRINK, GROW and SEAL. */
     public static final Set<Seal> IMMUTABLE = Collections.unmodifiableSet(EnumSet.of(WRITE, SHRINK, GROW, SEAL));
 
+    /** {@code values()} copies its array on every call; seals are read for every buffer a server receives. */
+    private static final Seal[] VALUES = values();
+    private static final int IMMUTABLE_BITS = WRITE.bit | SHRINK.bit | GROW.bit | SEAL.bit;
+
     private final int bit;
     private final String constantName;
     private final String meaning;
@@ -66,7 +70,7 @@ public enum Seal {
     /** The seals whose bits are set in {@code bits}; bits this library does not know (future kernels) are ignored. */
     public static EnumSet<Seal> fromBits(int bits) {
         EnumSet<Seal> seals = EnumSet.noneOf(Seal.class);
-        for (Seal seal : values()) {
+        for (Seal seal : VALUES) {
             if ((bits & seal.bit) != 0) {
                 seals.add(seal);
             }
@@ -76,6 +80,10 @@ public enum Seal {
 
     /** The kernel's bit mask for {@code seals}. */
     public static int toBits(Set<Seal> seals) {
+        if (seals == IMMUTABLE) {
+            // What makeImmutable() adds to every buffer it seals, without iterating the set each time.
+            return IMMUTABLE_BITS;
+        }
         int bits = 0;
         for (Seal seal : seals) {
             bits |= seal.bit;

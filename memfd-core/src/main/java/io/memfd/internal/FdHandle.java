@@ -1,6 +1,7 @@
 package io.memfd.internal;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Owns one file descriptor number and guards it against use after close.
@@ -15,8 +16,19 @@ public final class FdHandle {
     /** The sign bit of {@link #state} marks the handle closed; the other bits count users in flight. */
     private static final int CLOSED = Integer.MIN_VALUE;
 
+    /** Updates {@link #state} atomically without an {@code AtomicInteger} per handle (one per memfd and socket). */
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(FdHandle.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final int fd;
-    private final AtomicInteger state = new AtomicInteger();
+    private volatile int state;
 
     private static final NativeCalls C = NativeBackend.calls();
 
@@ -38,11 +50,11 @@ public final class FdHandle {
     /** Registers a user of the number. Returns false, registering nothing, when the handle is closed. */
     public boolean acquire() {
         for (;;) {
-            int current = state.get();
+            int current = state;
             if (current < 0) {
                 return false;
             }
-            if (state.compareAndSet(current, current + 1)) {
+            if (STATE.compareAndSet(this, current, current + 1)) {
                 return true;
             }
         }
@@ -50,7 +62,7 @@ public final class FdHandle {
 
     /** Ends a use begun by a successful {@link #acquire()}; closes the descriptor if a close is pending. */
     public void release() {
-        if (state.decrementAndGet() == CLOSED) {
+        if ((int) STATE.getAndAdd(this, -1) - 1 == CLOSED) {
             closeDescriptor();
         }
     }
@@ -61,11 +73,11 @@ public final class FdHandle {
      */
     public boolean close() {
         for (;;) {
-            int current = state.get();
+            int current = state;
             if (current < 0) {
                 return false;
             }
-            if (state.compareAndSet(current, current | CLOSED)) {
+            if (STATE.compareAndSet(this, current, current | CLOSED)) {
                 if (current == 0) {
                     closeDescriptor();
                 }
@@ -82,7 +94,7 @@ public final class FdHandle {
      * @throws IllegalStateException if the handle is closed or in use
      */
     public int transfer() {
-        if (!state.compareAndSet(0, CLOSED)) {
+        if (!STATE.compareAndSet(this, 0, CLOSED)) {
             throw new IllegalStateException("descriptor " + fd + " cannot change owner: it is "
                     + (isClosed() ? "closed" : "in use"));
         }
@@ -90,7 +102,7 @@ public final class FdHandle {
     }
 
     public boolean isClosed() {
-        return state.get() < 0;
+        return state < 0;
     }
 
     private void closeDescriptor() {
