@@ -110,8 +110,15 @@ final class Connection implements AutoCloseable {
         return receive(operation, false);
     }
 
+    // receive and send bracket the socket by hand rather than through withSocket: on the per-message path a lambda
+    // would be allocated for each call, since C2 compiles withSocket (shared by several lambdas) on its own.
     private SocketMessages.Received receive(String operation, boolean wait) {
-        return withSocket(operation, (fd) -> SocketMessages.receive(fd, path, buffer, wait));
+        acquireSocket(operation);
+        try {
+            return SocketMessages.receive(socket.number(), path, buffer, wait);
+        } finally {
+            socket.release();
+        }
     }
 
     /**
@@ -122,7 +129,14 @@ final class Connection implements AutoCloseable {
      */
     boolean send(byte[] payload, int fd, Duration timeout, String operation) {
         for (;;) {
-            if (withSocket(operation, (socketFd) -> SocketMessages.send(socketFd, path, buffer, payload, fd))) {
+            acquireSocket(operation);
+            boolean sent;
+            try {
+                sent = SocketMessages.send(socket.number(), path, buffer, payload, fd);
+            } finally {
+                socket.release();
+            }
+            if (sent) {
                 return true;
             }
             if (!await(Poll.POLLOUT, timeout, operation)) {
@@ -190,13 +204,22 @@ final class Connection implements AutoCloseable {
      * @throws ConnectionClosedException if this side closed the connection
      */
     private <T> T withSocket(String operation, IntFunction<T> action) {
-        if (!socket.acquire()) {
-            throw new ConnectionClosedException(operation, path, "this side closed the connection", 0);
-        }
+        acquireSocket(operation);
         try {
             return action.apply(socket.number());
         } finally {
             socket.release();
+        }
+    }
+
+    /**
+     * Registers a use of the socket's descriptor, to be ended with {@code socket.release()}.
+     *
+     * @throws ConnectionClosedException if this side closed the connection
+     */
+    private void acquireSocket(String operation) {
+        if (!socket.acquire()) {
+            throw new ConnectionClosedException(operation, path, "this side closed the connection", 0);
         }
     }
 }
