@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.sun.jna.LastErrorException;
@@ -67,5 +71,40 @@ class NameValidationTest {
             assertThat(memfd.name()).isEqualTo(name);
         }
         MemFd.checkName(name);
+    }
+
+    /** Names at the edges of the one-pass copy of printable ASCII names and of its fallback for all others. */
+    static Stream<String> namesTheKernelTakes() {
+        return Stream.of("", "report.pdf", "ünïcödé ✓", "ascii then é", "x".repeat(MemFd.MAX_NAME_BYTES),
+                "é".repeat((MemFd.MAX_NAME_BYTES - 1) / 2) + "x");
+    }
+
+    @ParameterizedTest
+    @MethodSource("namesTheKernelTakes")
+    void theKernelHasTheNameAsUtf8(String name) {
+        try (MemFd memfd = MemFd.create(name)) {
+            byte[] link = memfd.withRawFd((fd) -> {
+                byte[] buffer = new byte[512];
+                int length = (int) TestLibc.readlink("/proc/self/fd/" + fd, buffer, buffer.length);
+                return Arrays.copyOf(buffer, length);
+            });
+            assertThat(link).isEqualTo(("/memfd:" + name + " (deleted)").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One byte over the kernel's limit, in ASCII and in two-byte characters: refused before any memfd is made. */
+    static Stream<String> namesOneByteTooLong() {
+        return Stream.of("x".repeat(MemFd.MAX_NAME_BYTES + 1), "é".repeat((MemFd.MAX_NAME_BYTES + 1) / 2),
+                "x".repeat(MemFd.MAX_NAME_BYTES - 1) + "é");
+    }
+
+    @ParameterizedTest
+    @MethodSource("namesOneByteTooLong")
+    void aNameOverMaxNameBytesIsRefusedBeforeAnyMemfdIsMade(String name) throws InterruptedException {
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
+
+        assertThatThrownBy(() -> MemFd.create(name)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("it has " + (MemFd.MAX_NAME_BYTES + 1) + " bytes in UTF-8");
+        OpenFds.assertNoneOpenedSince(before);
     }
 }

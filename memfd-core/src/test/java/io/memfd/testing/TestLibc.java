@@ -75,6 +75,9 @@ public final class TestLibc {
 
     public static native int memfd_create(String name, int flags) throws LastErrorException;
 
+    /** {@code readlink(2)}: the link's bytes as the kernel has them, whatever the JVM's file name encoding. */
+    public static native long readlink(String path, byte[] buffer, long size) throws LastErrorException;
+
     public static native long write(int fd, byte[] buffer, long count) throws LastErrorException;
 
     public static native int fchmod(int fd, int mode) throws LastErrorException;
