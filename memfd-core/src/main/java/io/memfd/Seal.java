@@ -40,7 +40,6 @@ public enum Seal {
 
     /** {@code values()} copies its array on every call; seals are read for every buffer a server receives. */
     private static final Seal[] VALUES = values();
-    private static final int IMMUTABLE_BITS = WRITE.bit | SHRINK.bit | GROW.bit | SEAL.bit;
 
     private final int bit;
     private final String constantName;
@@ -80,10 +79,6 @@ public enum Seal {
 
     /** The kernel's bit mask for {@code seals}. */
     public static int toBits(Set<Seal> seals) {
-        if (seals == IMMUTABLE) {
-            // What makeImmutable() adds to every buffer it seals, without iterating the set each time.
-            return IMMUTABLE_BITS;
-        }
         int bits = 0;
         for (Seal seal : seals) {
             bits |= seal.bit;
