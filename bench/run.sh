@@ -8,6 +8,8 @@
 #   bench/run.sh --rounds 5       more rounds (each about 4.5 minutes)
 #   bench/run.sh --no-build       reuse memfd-benchmarks/target/benchmarks.jar
 #   bench/run.sh --only 'geteuid get_seals'   only the pairs of these C ops (the other rows show as missing)
+#   bench/run.sh --cpus 1         both sides on CPU 1 only (taskset), the JVM's own threads included: neither side
+#                                 migrates, so the other CPU's load and the scheduler's choices weigh less on a ratio
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     on another JDK (builds and runs with it)
 #
 # Each C peer runs right before or right after its JMH benchmark(s), alternating from round to round, so that both
@@ -28,13 +30,14 @@ usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
 # 10 s of warm-up per fork: on these 2 cores the JIT still compiles the library's create path 6 to 8 s into a fork
 # (time per op falls until then), and a 3 s warm-up measured that instead of the steady state.
-rounds=3 warmups=5 warmup_ms=2000 iterations=10 measure_ms=500 build=true only=""
+rounds=3 warmups=5 warmup_ms=2000 iterations=10 measure_ms=500 build=true only="" cpus=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) rounds=1 warmups=2 warmup_ms=500 iterations=3 measure_ms=500 ;;
         --rounds) rounds="$2"; shift ;;
         --no-build) build=false ;;
         --only) only=" $2 "; shift ;;
+        --cpus) cpus="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -42,6 +45,8 @@ while [ $# -gt 0 ]; do
 done
 
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+pin=()
+if [ -n "$cpus" ]; then pin=(taskset -c "$cpus"); fi
 jar=memfd-benchmarks/target/benchmarks.jar
 out=bench/out
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -73,7 +78,7 @@ pairs=(
 
 # Prints "round<TAB>c:op<TAB>ns per op".
 run_c() {
-    "$out/memfd_bench" -w 1 -i "$iterations" -t "$measure_ms" "$2" | awk -v r="$1" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
+    "${pin[@]}" "$out/memfd_bench" -w 1 -i "$iterations" -t "$measure_ms" "$2" | awk -v r="$1" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
 }
 
 # Prints "round<TAB>java:Class.method<TAB>ns per op" for each benchmark matching $2, from JMH's JSON result: the
@@ -81,7 +86,7 @@ run_c() {
 run_java() {
     local tag="${2%%.*}" json="$out/jmh-$stamp.json"
     local log="$out/jmh-$stamp-$1-${tag//[^A-Za-z0-9]/_}.log"
-    "$java" -jar "$jar" "\\.($2)\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
+    "${pin[@]}" "$java" -jar "$jar" "\\.($2)\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
         -rf json -rff "$json" >> "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
     awk -v r="$1" -F'"' '
         $2 == "benchmark" { n = split($4, parts, "."); name = parts[n - 1] "." parts[n] }
@@ -95,6 +100,7 @@ run_java() {
 
 machine() {
     machine_facts
+    echo "cpus:    ${cpus:-any (not pinned)}"
     echo "method:  $rounds round(s); per benchmark 1 JMH fork, $warmups x $warmup_ms ms warm-up, $iterations x $measure_ms ms"
     echo "         measured; per C peer 1 x $measure_ms ms warm-up, $iterations x $measure_ms ms measured; medians of"
     echo "         iterations, then of rounds"
