@@ -1,4 +1,4 @@
-# What bench/run.sh and bench/ipc/run.sh share; sourced, not run.
+# What bench/run.sh, bench/ipc/run.sh and bench/same-process.sh share; sourced, not run.
 
 # The load averages (1, 5, 15 min).
 load() { uptime | sed 's/.*load average: //'; }
@@ -35,6 +35,12 @@ function verdict(ratio, target,    bounds) {
     return ""
 }
 '
+
+# Builds the JMH jar, memfd-benchmarks/target/benchmarks.jar, with the JDK in use. clean: a memfd-core jar left by a
+# build with another JDK would keep (or lack) its FFM part.
+build_benchmarks() {
+    ./mvnw -q -Pbench -pl memfd-benchmarks -am clean package -DskipTests
+}
 
 # Stops unless the benchmark jar ($2) gives memfd-core the native backend this java ($1) should use: on Java 22+ the
 # FFM one, which a Java 22+ JVM sees only in a multi-release jar that holds it (a jar built by an older JDK lacks it).

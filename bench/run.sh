@@ -55,8 +55,7 @@ report="$out/report-$stamp.txt"
 mkdir -p "$out"
 
 if $build; then
-    # clean: a memfd-core jar left by a build with another JDK would keep (or lack) its FFM part.
-    ./mvnw -q -Pbench -pl memfd-benchmarks -am clean package -DskipTests
+    build_benchmarks
 fi
 check_backend "$java" "$jar"
 gcc -O2 -Wall -o "$out/memfd_bench" bench/c/memfd_bench.c
@@ -78,7 +77,8 @@ pairs=(
 
 # Prints "round<TAB>c:op<TAB>ns per op".
 run_c() {
-    "${pin[@]}" "$out/memfd_bench" -w 1 -i "$iterations" -t "$measure_ms" "$2" | awk -v r="$1" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
+    "${pin[@]}" "$out/memfd_bench" -w 1 -i "$iterations" -t "$measure_ms" "$2" \
+        | awk -v r="$1" -F'\t' '{ print r "\tc:" $1 "\t" $2 }'
 }
 
 # Prints "round<TAB>java:Class.method<TAB>ns per op" for each benchmark matching $2, from JMH's JSON result: the
@@ -86,8 +86,8 @@ run_c() {
 run_java() {
     local tag="${2%%.*}" json="$out/jmh-$stamp.json"
     local log="$out/jmh-$stamp-$1-${tag//[^A-Za-z0-9]/_}.log"
-    "${pin[@]}" "$java" -jar "$jar" "\\.($2)\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" -r "${measure_ms}ms" \
-        -rf json -rff "$json" >> "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
+    "${pin[@]}" "$java" -jar "$jar" "\\.($2)\$" -f 1 -wi "$warmups" -w "${warmup_ms}ms" -i "$iterations" \
+        -r "${measure_ms}ms" -rf json -rff "$json" >> "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
     awk -v r="$1" -F'"' '
         $2 == "benchmark" { n = split($4, parts, "."); name = parts[n - 1] "." parts[n] }
         $2 == "primaryMetric" { primary = 1 }

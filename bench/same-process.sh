@@ -14,6 +14,7 @@
 set -euo pipefail
 script=$(readlink -f "$0")
 cd "$(dirname "$script")/.."
+source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$script" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -29,10 +30,12 @@ while [ $# -gt 0 ]; do
 done
 
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jar=memfd-benchmarks/target/benchmarks.jar
 mkdir -p bench/out
 if $build; then
-    ./mvnw -q -Pbench -pl memfd-benchmarks -am clean package -DskipTests
+    build_benchmarks
 fi
+check_backend "$java" "$jar"
 gcc -O2 -Wall -shared -fPIC -o bench/out/libmemfd_peer.so bench/c/peer_loop.c
-"$java" --enable-native-access=ALL-UNNAMED -cp memfd-benchmarks/target/benchmarks.jar \
-    io.memfd.benchmarks.SameProcessBench "$PWD/bench/out/libmemfd_peer.so" 10 "$rounds" 300
+"$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.memfd.benchmarks.SameProcessBench \
+    "$PWD/bench/out/libmemfd_peer.so" 10 "$rounds" 300

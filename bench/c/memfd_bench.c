@@ -36,16 +36,11 @@
 #include <unistd.h>
 
 #include "bench_common.h"
-
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
+#include "create_write_seal.h"
 
 #define SMALL (4 * 1024)
 #define LARGE (64 * 1024 * 1024)
 #define BOUNCE (128 * 1024)
-#define CREATE_FLAGS (MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)
-#define IMMUTABLE (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 static unsigned char small_data[SMALL];
 static int seals_fd = -1;     /* get_seals */
@@ -62,11 +57,8 @@ static void create_close(void) {
 }
 
 static void create_write_seal(void) {
-    int fd = memfd_create("bench", CREATE_FLAGS);
-    if (fd < 0) die("memfd_create");
-    if (pwrite(fd, small_data, SMALL, 0) != SMALL) die("pwrite");
-    if (fcntl(fd, F_ADD_SEALS, IMMUTABLE) < 0) die("F_ADD_SEALS");
-    close(fd);
+    const char *failed = create_write_seal_once(small_data);
+    if (failed) die(failed);
 }
 
 static void get_seals(void) {

@@ -55,8 +55,7 @@ small=4096 large=67108864
 mkdir -p "$out"
 
 if $build; then
-    # clean: a memfd-core jar left by a build with another JDK would keep (or lack) its FFM part.
-    ./mvnw -q -Pbench -pl memfd-benchmarks -am clean package -DskipTests
+    build_benchmarks
 fi
 check_backend "$java" "$jar"
 gcc -O2 -Wall -o "$out/ipc_peer" bench/c/ipc_peer.c

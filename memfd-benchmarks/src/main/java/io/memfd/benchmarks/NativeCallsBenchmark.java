@@ -92,6 +92,14 @@ public abstract class NativeCallsBenchmark {
     /** memfd_create + pwrite 4 KiB + F_ADD_SEALS + close (C: create_write_seal). */
     @Benchmark
     public void createWriteSeal() {
+        createWriteSeal(calls, name, data);
+    }
+
+    /**
+     * The C peer's create_write_seal through {@code calls}: {@code name} is the address of a C string, {@code data}
+     * of the 4 KiB to write. Also run by {@code SameProcessBench}.
+     */
+    static void createWriteSeal(NativeCalls calls, long name, long data) {
         int fd = check(calls.memfdCreate(name, CREATE_FLAGS));
         check((int) calls.pwrite(fd, data, SIZE, 0));
         check(calls.fcntl(fd, F_ADD_SEALS, IMMUTABLE));

@@ -36,9 +36,6 @@ public final class SameProcessBench {
 
     private static final int BATCH = 100;
     private static final int SIDES = 4;
-    private static final int CREATE_FLAGS = 0x1 | 0x2 | 0x8;
-    private static final int F_ADD_SEALS = 1033;
-    private static final int IMMUTABLE = 0x1 | 0x2 | 0x4 | 0x8;
     private static final String NAME = "bench";
 
     private final MethodHandle peer;
@@ -82,9 +79,10 @@ public final class SameProcessBench {
                 int side = (i + round) % SIDES;
                 ns[side] = bench.time(side, sliceNanos);
             }
-            ratios.add(new double[] {ns[1] / ns[0], ns[2] / ns[0], ns[3] / ns[0]});
+            double[] toC = {ns[1] / ns[0], ns[2] / ns[0], ns[3] / ns[0]};
+            ratios.add(toC);
             System.out.printf("%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.3f\t%.3f\t%.3f%n", round, ns[0], ns[1], ns[2], ns[3],
-                    ns[1] / ns[0], ns[2] / ns[0], ns[3] / ns[0]);
+                    toC[0], toC[1], toC[2]);
         }
         String[] labels = {"MemFd, direct buffer", "MemFd, byte[]", "NativeCalls seam"};
         for (int k = 0; k < labels.length; k++) {
@@ -134,11 +132,7 @@ public final class SameProcessBench {
             }
             default -> {
                 for (int i = 0; i < BATCH; i++) {
-                    int fd = calls.memfdCreate(nameAddress, CREATE_FLAGS);
-                    if (fd < 0 || calls.pwrite(fd, directAddress, 4096, 0) != 4096
-                            || calls.fcntl(fd, F_ADD_SEALS, IMMUTABLE) < 0 || calls.close(fd) < 0) {
-                        throw new IllegalStateException("the seam failed: " + fd);
-                    }
+                    NativeCallsBenchmark.createWriteSeal(calls, nameAddress, directAddress);
                 }
             }
         }
