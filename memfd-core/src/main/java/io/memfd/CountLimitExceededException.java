@@ -13,4 +13,9 @@ public class CountLimitExceededException extends BudgetExceededException {
         super(operation, memfdName, -1, "another buffer would exceed the maximum of " + maxCount
                 + " live buffers", maxCount, maxCount, 1);
     }
+
+    /** The most buffers the factory keeps open at once. */
+    public int maxCount() {
+        return (int) budget();
+    }
 }

@@ -330,8 +330,9 @@ public final class MemFd implements AutoCloseable {
 
     /**
      * The shared read-only {@link FileChannel} on the file, for APIs that need one ({@code transferTo}, locks): opened
-     * through {@code /proc/self/fd/N} on first use (several microseconds), then reused, and closed with the memfd. Do
-     * not close it: a thread still using it would fail. Do not map through it (see the class comment).
+     * through {@code /proc/self/fd/N} on first use (several microseconds), then reused, and closed with the memfd: a
+     * second descriptor for as long as the memfd is open. Do not close it: a thread still using it would fail. Do not
+     * map through it (see the class comment).
      */
     public FileChannel channel() {
         return state.channel("open a channel");
@@ -339,7 +340,8 @@ public final class MemFd implements AutoCloseable {
 
     /**
      * A new read-only {@link FileChannel} of the caller's own, opened through {@code /proc/self/fd/N} (several
-     * microseconds). It holds a descriptor of its own, so it stays usable after this memfd is closed.
+     * microseconds). It holds a descriptor of its own, so it stays usable after this memfd is closed; so do the
+     * file's pages, which a factory's budget keeps counting until the channel is closed too.
      */
     public FileChannel newFileChannel() {
         return state.reopen("open a file channel", StandardOpenOption.READ);
@@ -485,7 +487,8 @@ public final class MemFd implements AutoCloseable {
     /**
      * A new descriptor for the same file ({@code F_DUPFD_CLOEXEC}), as an independent {@code MemFd} with its own
      * lifetime. It shares content, size and seals with this one. A factory's registry does not list it and its
-     * limits do not apply to it: use it to hand the file to code that will close it. From then on, either may be
+     * limits do not apply to it: use it to hand the file to code that will close it (the budget keeps counting the
+     * file's pages, which it keeps, until it is closed too, even after this memfd is). From then on, either may be
      * mapped only once the file is sealed against shrinking (see {@link #mapReadOnly(long, long)}).
      *
      * @throws MissingSealsException if a mapping made while the memfd was private is reachable and SHRINK is not sealed
@@ -494,7 +497,9 @@ public final class MemFd implements AutoCloseable {
         String operation = "duplicate";
         return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
-            return MemFdOpening.duplicate(state, fd);
+            MemFd duplicate = MemFdOpening.duplicate(state, fd);
+            state.holdAlso(duplicate);
+            return duplicate;
         });
     }
 

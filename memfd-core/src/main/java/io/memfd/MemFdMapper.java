@@ -2,15 +2,14 @@ package io.memfd;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 
 /**
- * Maps ranges of one memfd: checks the range and the write seals, maps through the shared read-only channel or a
- * read-write one of its own and, when guarded, through the {@link MappingGuard} that keeps mappings SIGBUS-safe. A
- * failed map becomes a typed {@link MemFdException}.
+ * Maps ranges of one memfd: checks the range and the write seals, maps through a channel of its own and, when
+ * guarded, through the {@link MappingGuard} that keeps mappings SIGBUS-safe. A failed map becomes a typed
+ * {@link MemFdException}.
  */
 final class MemFdMapper {
 
@@ -47,23 +46,19 @@ final class MemFdMapper {
                 () -> mapRange(mode, position, length, operation)));
     }
 
-    /** Maps a range that lies within the file, through the shared read-only channel or a read-write one of its own. */
+    /**
+     * Maps a range that lies within the file, through a channel of its own that is closed at once: the mapping does
+     * not need it, and a channel kept open would hold a second descriptor per mapped memfd, which no limit counts.
+     */
     private MappedByteBuffer mapRange(FileChannel.MapMode mode, long position, long length, String operation) {
         checkRange(position, length, operation);
-        if (mode == FileChannel.MapMode.READ_ONLY) {
-            return map(memfd.channel(), mode, position, length, operation);
-        }
-        try (FileChannel readWrite = state.reopen(operation, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return map(readWrite, mode, position, length, operation);
-        } catch (IOException e) {
-            throw mapFailed(operation, mode, e);
-        }
-    }
-
-    private MappedByteBuffer map(FileChannel channel, FileChannel.MapMode mode, long position, long length,
-            String operation) {
-        try {
-            return channel.map(mode, position, length);
+        StandardOpenOption[] access = (mode == FileChannel.MapMode.READ_ONLY)
+                ? new StandardOpenOption[] { StandardOpenOption.READ }
+                : new StandardOpenOption[] { StandardOpenOption.READ, StandardOpenOption.WRITE };
+        try (FileChannel channel = state.reopen(operation, access)) {
+            MappedByteBuffer mapping = channel.map(mode, position, length);
+            state.holdAlso(mapping);
+            return mapping;
         } catch (IOException e) {
             throw mapFailed(operation, mode, e);
         }
@@ -87,11 +82,11 @@ final class MemFdMapper {
     }
 
     /**
-     * Why a map failed, typed: the memfd was closed meanwhile (its shared channel with it), a write seal came after the
-     * check, or else what the JDK reported, with a hint where huge pages are the likely cause.
+     * Why a map failed, typed: the memfd was closed meanwhile, a write seal came after the check, or else what the
+     * JDK reported, with a hint where huge pages are the likely cause.
      */
     private MemFdException mapFailed(String operation, FileChannel.MapMode mode, IOException cause) {
-        if (cause instanceof ClosedChannelException || !memfd.isOpen()) {
+        if (!memfd.isOpen()) {
             return withCause(new MemFdClosedException(operation, state.name), cause);
         }
         if (mode == FileChannel.MapMode.READ_WRITE) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,11 @@ public final class MemFdRegistry {
 
     private final ConcurrentHashMap<Long, MemFdState> live = new ConcurrentHashMap<>();
     private final AtomicLong usedBytes = new AtomicLong();
+    /**
+     * Closed buffers whose pages a channel, a mapping or a duplicate still keeps in the kernel
+     * ({@link MemFdState#heldElsewhere()}): still charged, until nothing holds them.
+     */
+    private final Set<MemFdState> lingering = ConcurrentHashMap.newKeySet();
     /** Live buffers plus those being created or adopted: what the maximum count is checked against. */
     private final AtomicInteger places = new AtomicInteger();
     private final LongAdder created = new LongAdder();
@@ -55,8 +61,13 @@ public final class MemFdRegistry {
         return live.size();
     }
 
-    /** The bytes the kernel holds for live buffers, as counted against the budget (see the class comment). */
+    /**
+     * The bytes the kernel holds for live buffers, as counted against the budget (see the class comment), and for
+     * closed ones whose pages something else still holds: a channel from {@link MemFd#newFileChannel()} or a
+     * response's, a mapping not yet garbage-collected, a {@link MemFd#dup() duplicate}.
+     */
     public long usedBytes() {
+        releaseLingering();
         return usedBytes.get();
     }
 
@@ -211,7 +222,12 @@ public final class MemFdRegistry {
         if (live.remove(state.id) == null) {
             return;
         }
-        giveBack(state.account.close());
+        if (state.heldElsewhere()) {
+            lingering.add(state);
+            releaseLingering();
+        } else {
+            giveBack(state.account.close());
+        }
         places.decrementAndGet();
         if (!wasLeaked) {
             released.increment();
@@ -256,10 +272,25 @@ public final class MemFdRegistry {
         }
     }
 
+    /** Gives back the charges of closed buffers that nothing holds any more. */
+    private void releaseLingering() {
+        for (MemFdState state : lingering) {
+            if (!state.heldElsewhere() && lingering.remove(state)) {
+                giveBack(state.account.close());
+            }
+        }
+    }
+
     private void reserveBudget(String name, int fd, String operation, long bytes) {
+        boolean released = false;
         for (;;) {
             long used = usedBytes.get();
             if (bytes > maxTotalSize - used) {
+                if (!released && !lingering.isEmpty()) {
+                    releaseLingering();
+                    released = true;
+                    continue;
+                }
                 throw new BudgetExceededException(operation, name, fd, maxTotalSize, used, bytes);
             }
             if (usedBytes.compareAndSet(used, used + bytes)) {

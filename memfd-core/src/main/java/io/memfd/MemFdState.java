@@ -2,12 +2,15 @@ package io.memfd;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.nio.channels.Channel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.memfd.internal.FdHandle;
@@ -53,6 +56,12 @@ final class MemFdState implements Runnable {
     private boolean closedByOwner;
     private boolean cleaned;
     private FileChannel channel;
+    /**
+     * What else keeps the file's pages in the kernel once this descriptor is closed, weakly held: channels opened
+     * through {@code /proc}, mappings, duplicates. Only for a memfd a registry tracks, whose budget must hold for as
+     * long as they do; {@code null} until the first.
+     */
+    private List<WeakReference<Object>> holders;
 
     /**
      * @param account its charge against the registry's limits, opened by the registry; {@code null} without one
@@ -156,7 +165,10 @@ final class MemFdState implements Runnable {
             throw new MemFdClosedException(operation, name);
         }
         try {
-            return FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
+            FileChannel opened = FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
+            // While the descriptor is held, so that a close cannot settle the budget before the channel is counted.
+            holdAlso(opened);
+            return opened;
         } catch (IOException e) {
             MemFdException failure = new MemFdException(operation, name, handle.number(),
                     "cannot open /proc/self/fd/" + handle.number() + ": " + e, 0);
@@ -165,6 +177,39 @@ final class MemFdState implements Runnable {
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * Records that {@code holder} (an open channel, a mapping, a duplicate {@code MemFd}) keeps the file's pages, so
+     * that the registry charges them until it is closed or unreachable, even after this memfd is closed. Called while
+     * the descriptor is held.
+     */
+    void holdAlso(Object holder) {
+        if (registry == null) {
+            return;
+        }
+        synchronized (this) {
+            if (holders == null) {
+                holders = new ArrayList<>();
+            }
+            holders.removeIf(MemFdState::released);
+            holders.add(new WeakReference<>(holder));
+        }
+    }
+
+    /** Whether anything recorded by {@link #holdAlso} still keeps the file's pages. */
+    synchronized boolean heldElsewhere() {
+        if (holders == null) {
+            return false;
+        }
+        holders.removeIf(MemFdState::released);
+        return !holders.isEmpty();
+    }
+
+    private static boolean released(WeakReference<Object> reference) {
+        Object holder = reference.get();
+        return holder == null || (holder instanceof Channel open && !open.isOpen())
+                || (holder instanceof MemFd duplicate && !duplicate.isOpen());
     }
 
     void closeByOwner() {

@@ -31,20 +31,42 @@ class DescriptorExhaustionTest {
 
     @Test
     void runningOutOfDescriptorsIsReportedAsSuch() throws Exception {
-        ChildJvm.Result child = ChildJvm.run(Exhausted.class, directory.resolve("full.sock").toString());
+        ChildJvm.Result child = ChildJvm.run(Exhausted.class, directory.resolve("full.sock").toString(), "warm");
 
         assertThat(child.exitCode()).as(child.output()).isZero();
         assertThat(child.value("send")).as(child.output()).isEqualTo("OUT_OF_DESCRIPTORS");
         assertThat(child.value("create")).startsWith("OutOfDescriptorsException: memfd 'one too many'")
                 .endsWith("[EMFILE]");
         assertThat(child.value("afterwards")).isEqualTo("served");
+        assertThat(child.value("newcomer")).as(child.output()).isEqualTo("served");
+        assertThat(child.output().split("Accepting a connection at", -1)).as("warned once, not at every retry: "
+                + child.output()).hasSize(2);
+        assertThat(child.output()).containsPattern("Accepting connections at .* again, after \\d+ failed attempts");
     }
 
-    /** Fills its descriptor table, then creates a memfd and receives one. */
+    /**
+     * Logging may fail out of descriptors as well: the JDK's log formatter, the first time it runs, opens its
+     * time-zone file and throws an {@code Error} when it cannot. The server's accepting thread lives on.
+     */
+    @Test
+    void aServerKeepsAcceptingWhenItsLoggerFailsForWantOfDescriptors() throws Exception {
+        ChildJvm.Result child = ChildJvm.run(Exhausted.class, directory.resolve("full.sock").toString(), "cold");
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("newcomer")).as(child.output()).isEqualTo("served");
+    }
+
+    /**
+     * Fills its descriptor table, then creates a memfd, receives one, and has a new client connect; with "warm",
+     * logging has run before.
+     */
     public static final class Exhausted {
 
         public static void main(String[] args) throws Exception {
             Path socket = Path.of(args[0]);
+            if (args[1].equals("warm")) {
+                System.getLogger(Exhausted.class.getName()).log(System.Logger.Level.INFO, "logging ready");
+            }
             try (MemFdServer server = MemFdServer.builder(socket).handler(request -> null).start();
                     MemFdClient client = MemFdClient.builder(socket).build();
                     MemFd buffer = MemFd.create("sent")) {
@@ -53,6 +75,12 @@ class DescriptorExhaustionTest {
                 // opens its file.
                 client.send(new byte[0], buffer);
                 loadLibraryClasses();
+                Thread newcomer = new Thread(() -> {
+                    try (MemFdClient late = MemFdClient.builder(socket).build()) {
+                        late.send(new byte[0], buffer);
+                        System.out.println("newcomer=served");
+                    }
+                });
                 List<Integer> fillers = fill();
                 try {
                     try (MemFd memfd = MemFd.create("one too many")) {
@@ -66,11 +94,17 @@ class DescriptorExhaustionTest {
                     } catch (MessageRejectedException e) {
                         System.out.println("send=" + e.reason());
                     }
+                    // A new connection takes the last free descriptor, so the server cannot accept it: it retries
+                    // every 100 ms, for as long as the table stays full.
+                    TestLibc.close(fillers.remove(fillers.size() - 1));
+                    newcomer.start();
+                    Thread.sleep(650);
                 } finally {
                     fillers.forEach(TestLibc::close);
                 }
                 client.send(new byte[0], buffer);
                 System.out.println("afterwards=served");
+                newcomer.join(10_000);
             }
         }
 

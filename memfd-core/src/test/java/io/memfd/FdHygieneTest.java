@@ -3,6 +3,7 @@ package io.memfd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.MappedByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +96,28 @@ class FdHygieneTest {
                 memfd.addSeal(Seal.SEAL);
                 assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class);
             }
+        }
+        OpenFds.assertNoneOpenedSince(before);
+    }
+
+    /**
+     * A mapping outlives the channel it was made through, so mapping keeps no descriptor: one per memfd is what a
+     * factory's max-count (half the descriptor limit by default) counts on.
+     */
+    @Test
+    void mappingKeepsNoDescriptorBesideTheMemfds() throws InterruptedException {
+        Set<OpenFds.Fd> before = OpenFds.snapshot();
+        try (MemFd sealed = MemFd.create("mapped-sealed"); MemFd writable = MemFd.create("mapped-writable")) {
+            sealed.write(0, new byte[8192]);
+            sealed.makeImmutable();
+            writable.resize(8192);
+            List<MappedByteBuffer> mappings = List.of(sealed.mapReadOnly(), sealed.mapReadOnly(0, 4096),
+                    writable.mapReadOnly(), writable.mapReadWrite(0, 8192));
+
+            assertThat(OpenFds.openedSince(before)).extracting(OpenFds.Fd::target)
+                    .containsExactlyInAnyOrder("/memfd:mapped-sealed (deleted)", "/memfd:mapped-writable (deleted)");
+            mappings.get(3).put(0, (byte) 7);
+            assertThat(mappings.get(2).get(0)).as("the mappings work without the channels").isEqualTo((byte) 7);
         }
         OpenFds.assertNoneOpenedSince(before);
     }

@@ -268,21 +268,47 @@ public final class MemFdServer implements AutoCloseable {
 
     private void acceptLoop() {
         Poll.Fds fds = Poll.Fds.allocate();
+        int failures = 0;
         for (;;) {
             try {
                 int fd = awaitConnection(fds);
                 if (fd == STOPPING) {
                     return;
                 }
+                if (failures > 0) {
+                    logSafely(System.Logger.Level.INFO, "Accepting connections at " + path + " again, after "
+                            + failures + " failed attempts", null);
+                    failures = 0;
+                }
                 if (fd >= 0) {
                     dispatch(new FdHandle(fd));
                 }
             } catch (RuntimeException e) {
                 // Out of descriptors, most likely: the connection stays pending and poll would report it again at
-                // once, so rest a little rather than spin, and never let the accepting thread die.
-                LOG.log(System.Logger.Level.WARNING, "Accepting a connection at " + path + " failed", e);
+                // once, so rest a little rather than spin, and never let the accepting thread die. Logged once per
+                // run of failures: under a full descriptor table they repeat at every pause, for as long as it lasts.
+                if (failures++ == 0) {
+                    logSafely(System.Logger.Level.WARNING, "Accepting a connection at " + path
+                            + " failed; retrying every " + OUT_OF_DESCRIPTORS_PAUSE_MILLIS + " ms, logged again once it"
+                            + " works", e);
+                }
                 pause(fds);
             }
+        }
+    }
+
+    /**
+     * Logs for the accepting thread, which must outlive a logger that fails: out of descriptors, logging may fail too
+     * (the JDK's formatter opens its time-zone file the first time it runs, and throws an {@code Error} when it
+     * cannot).
+     */
+    private static void logSafely(System.Logger.Level level, String message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (RuntimeException | Error e) {
+            // Nothing left to tell it with; the server goes on accepting.
         }
     }
 

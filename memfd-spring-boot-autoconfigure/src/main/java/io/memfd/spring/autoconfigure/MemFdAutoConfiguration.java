@@ -16,10 +16,11 @@ import io.memfd.MemFdFactory;
 import io.memfd.MemFdOptions;
 import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.io.MemFdUploads;
 
 /**
  * Auto-configuration for memfd: a {@link MemFdFactory} configured from {@code memfd.*} ({@link MemFdProperties}),
- * {@link MemFdResources} on top of it and
+ * {@link MemFdResources} on top of it, {@link MemFdUploads} (the uploads in progress) and
  * {@code memfd:} resource locations. Every bean backs off when the
  * application defines its own. The whole configuration backs off where memfd cannot work, unless
  * {@code memfd.enabled=true} asks for it; see {@link OnMemFdCondition}.
@@ -84,8 +85,16 @@ public final class MemFdAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnSingleCandidate(MemFdFactory.class)
-    MemFdResources memFdResources(MemFdFactory memFdFactory, MemFdWebProperties webProperties) {
-        return new MemFdResources(memFdFactory, webProperties.getUploadIdleTimeout());
+    MemFdResources memFdResources(MemFdFactory memFdFactory, MemFdUploads memFdUploads,
+            MemFdWebProperties webProperties) {
+        return new MemFdResources(memFdFactory, memFdUploads, webProperties.getUploadIdleTimeout());
+    }
+
+    /** The uploads in progress, blocking and reactive alike, for {@code /actuator/memfd} and for cancelling one. */
+    @Bean
+    @ConditionalOnMissingBean
+    MemFdUploads memFdUploads() {
+        return new MemFdUploads();
     }
 
     /** Static: a bean factory post-processor must not need this configuration class instantiated first. */

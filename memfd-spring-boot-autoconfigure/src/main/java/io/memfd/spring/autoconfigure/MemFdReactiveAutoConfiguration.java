@@ -15,18 +15,12 @@ import io.memfd.spring.io.ReactiveMemFdResources;
 
 /**
  * Streaming reactive content into memfds, where Reactor and Spring Web are present: {@link ReactiveMemFdResources} on
- * the application's single {@link MemFdFactory}, and {@link MemFdUploads}, which lists the uploads in progress.
+ * the application's single {@link MemFdFactory}, listing its uploads in progress in {@link MemFdUploads}.
  */
 @AutoConfiguration(after = MemFdAutoConfiguration.class)
 @ConditionalOnClass({ Mono.class, Part.class })
 @ConditionalOnSingleCandidate(MemFdFactory.class)
 public final class MemFdReactiveAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    MemFdUploads memFdUploads() {
-        return new MemFdUploads();
-    }
 
     @Bean
     @ConditionalOnMissingBean

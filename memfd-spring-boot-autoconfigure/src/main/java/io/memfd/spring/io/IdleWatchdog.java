@@ -1,66 +1,35 @@
 package io.memfd.spring.io;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.memfd.MemFd;
-
 /**
- * Closes a memfd whose blocking upload made no progress for the idle timeout, so that a stalled client holds its
+ * Runs an action when a blocking upload made no progress for the idle timeout, so that a stalled client holds its
  * memory and budget no longer than that. A blocked servlet read cannot be woken from another thread (neither Tomcat
- * nor Jetty returns from it on interrupt), so the reading thread learns of it only when its read returns, at the
- * latest at the container's own read timeout; then the write into the closed memfd fails and the upload is answered
- * as stalled.
+ * nor Jetty returns from it on interrupt), so the action closes the memfd and the reading thread learns of it only
+ * when its read returns, at the latest at the container's own read timeout.
  */
 final class IdleWatchdog {
 
-    private final MemFd memfd;
     private final long timeoutNanos;
+    private final Runnable onIdle;
     private volatile long lastProgress = System.nanoTime();
     private volatile boolean done;
-    private volatile boolean fired;
 
-    IdleWatchdog(MemFd memfd, Duration timeout) {
-        this.memfd = memfd;
+    IdleWatchdog(Duration timeout, Runnable onIdle) {
         this.timeoutNanos = timeout.toNanos();
+        this.onIdle = onIdle;
         checkIn(this.timeoutNanos);
     }
 
-    /** {@code content}, reporting each read that returned bytes as progress. */
-    InputStream watch(InputStream content) {
-        return new FilterInputStream(content) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return progress(super.read(b, off, len));
-            }
-
-            @Override
-            public int read() throws IOException {
-                int read = super.read();
-                progress(read >= 0 ? 1 : 0);
-                return read;
-            }
-        };
-    }
-
-    /** Whether the memfd was closed for want of progress. */
-    boolean fired() {
-        return this.fired;
+    /** Reports that bytes arrived. */
+    void progress() {
+        this.lastProgress = System.nanoTime();
     }
 
     void stop() {
         this.done = true;
-    }
-
-    private int progress(int read) {
-        if (read > 0) {
-            this.lastProgress = System.nanoTime();
-        }
-        return read;
     }
 
     private void checkIn(long nanos) {
@@ -76,7 +45,6 @@ final class IdleWatchdog {
             checkIn(left);
             return;
         }
-        this.fired = true;
-        this.memfd.close();
+        this.onIdle.run();
     }
 }

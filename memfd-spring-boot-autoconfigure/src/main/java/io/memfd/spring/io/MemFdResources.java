@@ -1,5 +1,6 @@
 package io.memfd.spring.io;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -23,22 +24,29 @@ public class MemFdResources {
 
     private final MemFdFactory factory;
 
+    private final MemFdUploads uploads;
+
     private final @Nullable Duration idleTimeout;
 
+    /** Without an idle timeout; streamed uploads are listed by a {@link MemFdUploads} of their own. */
     public MemFdResources(MemFdFactory factory) {
         this.factory = factory;
+        this.uploads = new MemFdUploads();
         this.idleTimeout = null;
     }
 
     /**
-     * @param idleTimeout longest wait for the next bytes of a stream given to {@link #createSealed(String,
-     *     InputStream)}; past it the memfd is closed and the upload fails as stalled
+     * @param uploads where streams given to {@link #createSealed(String, InputStream)} are listed while they are
+     *     copied, and can be cancelled
+     * @param idleTimeout longest wait for the next bytes of such a stream; past it the memfd is closed and the upload
+     *     fails as stalled
      */
-    public MemFdResources(MemFdFactory factory, Duration idleTimeout) {
+    public MemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("The idle timeout must be positive, not " + idleTimeout);
         }
         this.factory = factory;
+        this.uploads = uploads;
         this.idleTimeout = idleTimeout;
     }
 
@@ -58,32 +66,34 @@ public class MemFdResources {
      * A resource holding everything {@code content} yields, sealed with the factory's default seals; the stream is not
      * closed. The factory's per-buffer and total limits are enforced while streaming: a stream that passes one fails
      * with {@link io.memfd.SizeLimitExceededException} or {@link io.memfd.BudgetExceededException} and leaves no memfd
-     * behind. With an idle timeout, a stream that yields nothing for that long has its memfd closed at once (its
-     * memory and budget freed) and fails with {@link UploadAbortedException} ({@code STALLED}) once its read returns.
+     * behind. While it is copied, the upload is listed by {@link #uploads()}, and {@link MemFdUploads#cancel} closes
+     * its memfd at once; with an idle timeout, so does a stream that yields nothing for that long. Either way the
+     * memory and budget are freed at once, and the call fails with {@link UploadAbortedException} ({@code CANCELLED},
+     * {@code STALLED}) once the stream's read returns: a blocked read cannot be woken from another thread.
      */
     public MemFdResource createSealed(String name, InputStream content) throws IOException {
         InvalidMemFdNameException.check(this.factory, name);
-        if (this.idleTimeout == null) {
-            return new MemFdResource(this.factory.createSealed(name, content));
-        }
         MemFd memfd = this.factory.create(name);
-        IdleWatchdog watchdog = new IdleWatchdog(memfd, this.idleTimeout);
+        Ending ending = new Ending(memfd);
+        MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
+        IdleWatchdog watchdog = (this.idleTimeout != null)
+                ? new IdleWatchdog(this.idleTimeout, () -> ending.abort(stalled(memfd, upload))) : null;
         try {
-            memfd.append(watchdog.watch(content));
+            memfd.append(new ProgressStream(content, upload, watchdog));
+            ending.finish();
             this.factory.seal(memfd);
             return new MemFdResource(memfd);
+        } catch (UploadAbortedException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             memfd.close();
-            if (watchdog.fired()) {
-                UploadAbortedException stalled = new UploadAbortedException(UploadAbortedException.Reason.STALLED,
-                        "No bytes of '" + memfd.name() + "' arrived for " + this.idleTimeout.toMillis()
-                                + " ms (memfd.web.upload-idle-timeout); the upload was dropped.");
-                stalled.initCause(e);
-                throw stalled;
-            }
+            ending.fail(e);
             throw e;
         } finally {
-            watchdog.stop();
+            if (watchdog != null) {
+                watchdog.stop();
+            }
+            this.uploads.untrack(upload);
         }
     }
 
@@ -100,5 +110,101 @@ public class MemFdResources {
     /** Adds the factory's default seals to the resource's memfd, e.g. once it has been written. */
     public void seal(MemFdResource resource) {
         this.factory.seal(resource.getMemFd());
+    }
+
+    /** The streamed uploads in progress. */
+    public MemFdUploads uploads() {
+        return this.uploads;
+    }
+
+    private UploadAbortedException stalled(MemFd memfd, MemFdUploads.Tracked upload) {
+        return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + memfd.name()
+                + "' arrived for " + this.idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
+                + upload.receivedBytes() + " bytes; the upload was dropped.");
+    }
+
+    /**
+     * How a blocking upload ends: finished by the thread that copies it, or aborted (cancelled, stalled) from another
+     * thread, whichever comes first; an abort that comes later does nothing, so a finished resource is never closed
+     * under its caller.
+     */
+    private static final class Ending {
+
+        private final MemFd memfd;
+        private @Nullable UploadAbortedException aborted;
+        private boolean finished;
+
+        Ending(MemFd memfd) {
+            this.memfd = memfd;
+        }
+
+        /**
+         * Closes the memfd at once, freeing its memory and budget, unless the upload finished or was aborted first;
+         * the copying thread fails at its next write. Returns whether it did.
+         */
+        synchronized boolean abort(UploadAbortedException reason) {
+            if (this.finished || this.aborted != null) {
+                return false;
+            }
+            this.aborted = reason;
+            this.memfd.close();
+            return true;
+        }
+
+        /** Ends the race, won by the copying thread unless an abort came first; then throws it. */
+        synchronized void finish() {
+            this.finished = true;
+            if (this.aborted != null) {
+                throw this.aborted;
+            }
+        }
+
+        /**
+         * Ends the race after {@code failure}; if an abort came first, that is what happened: throws it, with the
+         * failure suppressed rather than as its cause. The failure is often the container's read timing out, which
+         * Spring MVC takes for a client gone away when it finds it among the causes, and then answers nothing.
+         */
+        synchronized void fail(Exception failure) {
+            this.finished = true;
+            if (this.aborted != null) {
+                this.aborted.addSuppressed(failure);
+                throw this.aborted;
+            }
+        }
+    }
+
+    /** The content, reporting each read that returned bytes to the upload's progress and to the watchdog. */
+    private static final class ProgressStream extends FilterInputStream {
+
+        private final MemFdUploads.Tracked upload;
+        private final @Nullable IdleWatchdog watchdog;
+
+        ProgressStream(InputStream content, MemFdUploads.Tracked upload, @Nullable IdleWatchdog watchdog) {
+            super(content);
+            this.upload = upload;
+            this.watchdog = watchdog;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return progress(super.read(b, off, len));
+        }
+
+        @Override
+        public int read() throws IOException {
+            int read = super.read();
+            progress((read >= 0) ? 1 : 0);
+            return read;
+        }
+
+        private int progress(int read) {
+            if (read > 0) {
+                this.upload.received(read);
+                if (this.watchdog != null) {
+                    this.watchdog.progress();
+                }
+            }
+            return read;
+        }
     }
 }

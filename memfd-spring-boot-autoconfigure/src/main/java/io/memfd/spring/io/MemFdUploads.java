@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * The uploads being streamed into memfds right now ({@link ReactiveMemFdResources}): what they are, how far they got,
- * and a way to cancel one. An unfinished upload is a memfd that already holds memory and budget, so it must be
- * visible ({@code /actuator/memfd} lists these) and stoppable.
+ * The uploads being streamed into memfds right now ({@link MemFdResources}, {@link ReactiveMemFdResources}): what
+ * they are, how far they got, and a way to cancel one. An unfinished upload is a memfd that already holds memory and
+ * budget, so it must be visible ({@code /actuator/memfd} lists these) and stoppable.
  */
 public class MemFdUploads {
 
@@ -37,20 +37,20 @@ public class MemFdUploads {
      * Cancels the upload into the memfd with this registry id: its memfd is closed at once and the upload fails with
      * {@link UploadAbortedException} ({@link UploadAbortedException.Reason#CANCELLED}).
      *
-     * @return whether such an upload was in progress
+     * @return whether the upload was cancelled: {@code false} when no such upload is in progress, or when it finished
+     *     first (its memfd sealed and handed on; the caller's to close, not this method's)
      */
     public boolean cancel(long id) {
         Tracked upload = this.uploads.get(id);
-        if (upload == null) {
-            return false;
-        }
-        upload.abort.accept(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
+        return upload != null && upload.abort.test(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
                 "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."));
-        return true;
     }
 
-    /** Starts tracking an upload; {@code abort} ends it when it is cancelled. */
-    Tracked track(long id, String name, Consumer<UploadAbortedException> abort) {
+    /**
+     * Starts tracking an upload; {@code abort} ends it when it is cancelled, and says whether it did (an upload that
+     * finished first is not aborted).
+     */
+    Tracked track(long id, String name, Predicate<UploadAbortedException> abort) {
         Tracked upload = new Tracked(id, name, this.clock.instant(), abort);
         this.uploads.put(id, upload);
         return upload;
@@ -66,11 +66,11 @@ public class MemFdUploads {
         private final long id;
         private final String name;
         private final Instant startedAt;
-        private final Consumer<UploadAbortedException> abort;
+        private final Predicate<UploadAbortedException> abort;
         private final AtomicLong received = new AtomicLong();
         private volatile Instant lastProgressAt;
 
-        private Tracked(long id, String name, Instant startedAt, Consumer<UploadAbortedException> abort) {
+        private Tracked(long id, String name, Instant startedAt, Predicate<UploadAbortedException> abort) {
             this.id = id;
             this.name = name;
             this.startedAt = startedAt;

@@ -3,8 +3,8 @@ package io.memfd.spring.io;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -65,7 +65,7 @@ public class ReactiveMemFdResources {
             Ingestion ingestion = new Ingestion(memfd);
             Sinks.One<UploadAbortedException> cancelled = Sinks.one();
             MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(),
-                    (reason) -> cancelled.tryEmitValue(reason));
+                    (reason) -> ingestion.cancel(reason) && cancelled.tryEmitValue(reason).isSuccess());
             Mono<MemFdResource> written = Flux.from(content)
                 .timeout(this.idleTimeout)
                 .onErrorMap(TimeoutException.class, (e) -> stalled(memfd, upload))
@@ -96,13 +96,15 @@ public class ReactiveMemFdResources {
                 + upload.receivedBytes() + " bytes; the upload was dropped.");
     }
 
-    /** One content being written into a memfd: the running position, and who settles it first. */
+    /** One content being written into a memfd: the running position, and how the upload ends. */
     private final class Ingestion {
 
         private final MemFd memfd;
-        /** Set once, by whichever comes first: sealing the memfd, or abandoning it. */
-        private final AtomicBoolean settled = new AtomicBoolean();
         private long position;
+        /** Whichever comes first settles the upload: sealing it, or a cancellation, or abandoning it otherwise. */
+        private boolean finished;
+        private @Nullable UploadAbortedException cancelled;
+        private boolean abandoned;
 
         Ingestion(MemFd memfd) {
             this.memfd = memfd;
@@ -122,17 +124,39 @@ public class ReactiveMemFdResources {
             return this.position - start;
         }
 
-        MemFdResource finish() {
-            ReactiveMemFdResources.this.factory.seal(this.memfd);
-            if (!this.settled.compareAndSet(false, true)) {
+        /** Seals the memfd, unless the upload was cancelled or abandoned first: then fails. */
+        synchronized MemFdResource finish() {
+            if (this.cancelled != null) {
+                throw this.cancelled;
+            }
+            if (this.abandoned) {
                 throw new IllegalStateException("The upload of '" + this.memfd.name() + "' was abandoned");
             }
+            ReactiveMemFdResources.this.factory.seal(this.memfd);
+            this.finished = true;
             return new MemFdResource(this.memfd);
+        }
+
+        /**
+         * Settles a cancellation for {@code reason}, unless the upload finished (or was cancelled) first; returns
+         * whether it did. The failure that follows closes the memfd ({@link #abort}).
+         */
+        synchronized boolean cancel(UploadAbortedException reason) {
+            if (this.finished || this.cancelled != null) {
+                return false;
+            }
+            this.cancelled = reason;
+            return true;
         }
 
         /** After a failure, a cancellation or a stall: a half-written memfd must not outlive the upload. */
         void abort(MemFdUploads.Tracked upload) {
-            if (this.settled.compareAndSet(false, true)) {
+            boolean close;
+            synchronized (this) {
+                close = !this.finished;
+                this.abandoned = true;
+            }
+            if (close) {
                 this.memfd.close();
             }
             ReactiveMemFdResources.this.uploads.untrack(upload);

@@ -9,15 +9,18 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
 import io.memfd.BudgetExceededException;
+import io.memfd.CountLimitExceededException;
+import io.memfd.OutOfDescriptorsException;
 import io.memfd.SizeLimitExceededException;
 import io.memfd.spring.io.InvalidMemFdNameException;
 import io.memfd.spring.io.UploadAbortedException;
 
 /**
  * The RFC 9457 problem details that memfd's limits stand for over HTTP: a buffer past {@code memfd.max-size} is 413
- * (Content Too Large), past {@code memfd.max-total-size} 507 (Insufficient Storage), an upload that stalled 408
- * (Request Timeout), one cancelled by the application 409 (Conflict), and a name no memfd may have 400 (Bad Request).
- * Both web stacks use it, so the answers are the same on WebFlux and MVC.
+ * (Content Too Large), past {@code memfd.max-total-size} or {@code memfd.max-count} 507 (Insufficient Storage), an
+ * upload that stalled 408 (Request Timeout), one cancelled by the application 409 (Conflict), a name no memfd may
+ * have 400 (Bad Request), and no descriptor left for a memfd 503 (Service Unavailable). Both web stacks use it, so
+ * the answers are the same on WebFlux and MVC.
  */
 public final class MemFdProblems {
 
@@ -45,6 +48,12 @@ public final class MemFdProblems {
             problem.setProperty("limit", tooLarge.limit());
             return problem;
         }
+        if (error instanceof CountLimitExceededException tooMany) {
+            ProblemDetail problem = problem(HttpStatus.INSUFFICIENT_STORAGE, "Another memfd would pass the "
+                    + tooMany.maxCount() + " memfds that may be open at once (memfd.max-count).");
+            problem.setProperty("maxCount", tooMany.maxCount());
+            return problem;
+        }
         if (error instanceof BudgetExceededException full) {
             ProblemDetail problem = problem(HttpStatus.INSUFFICIENT_STORAGE, "Another " + full.requested()
                     + " bytes would pass the " + full.budget() + " bytes all memfds may hold together"
@@ -52,6 +61,12 @@ public final class MemFdProblems {
             problem.setProperty("budget", full.budget());
             problem.setProperty("inUse", full.inUse());
             return problem;
+        }
+        if (error instanceof OutOfDescriptorsException) {
+            // The process or the system ran out of descriptors: a passing state (connections, responses and buffers
+            // closing free them), not a fault of the request nor of the server's code.
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, "No file descriptor is left for another memfd; try again"
+                    + " later.");
         }
         if (error instanceof UploadAbortedException aborted) {
             HttpStatus status = aborted.reason() == UploadAbortedException.Reason.STALLED ? HttpStatus.REQUEST_TIMEOUT

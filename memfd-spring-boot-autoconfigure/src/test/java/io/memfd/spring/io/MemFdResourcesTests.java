@@ -4,8 +4,16 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +28,7 @@ import io.memfd.testing.OpenFds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /** {@link MemFdResources} against real memfds from a factory with small limits. */
 class MemFdResourcesTests {
@@ -128,6 +137,136 @@ class MemFdResourcesTests {
         this.factory.close();
         assertThat(forgotten.exists()).isFalse();
         assertThat(OpenFds.memfdsNamed("forgotten")).isZero();
+    }
+
+    @Test
+    void aBlockingUploadIsListedWhileItIsCopiedAndSealedWhenItsStreamEnds() throws Exception {
+        try (Upload upload = new Upload(this.resources, "listed")) {
+            upload.send(1000);
+            await().until(() -> receivedBytes(this.resources.uploads()), (bytes) -> bytes == 1000);
+            MemFdUpload listed = this.resources.uploads().inProgress().get(0);
+            assertThat(listed.name()).isEqualTo("listed");
+            assertThat(listed.id()).isEqualTo(this.factory.registry().buffers().get(0).id());
+
+            upload.send(500);
+            upload.end();
+            try (MemFdResource resource = upload.result()) {
+                assertThat(resource.contentLength()).isEqualTo(1500);
+                assertThat(resource.getMemFd().seals()).containsAll(Seal.IMMUTABLE);
+            }
+            assertThat(this.resources.uploads().inProgress()).isEmpty();
+        }
+    }
+
+    /**
+     * Cancelling frees the memory and budget at once, while the copying thread still waits in its read; the upload
+     * fails as cancelled when that read returns.
+     */
+    @Test
+    void aCancelledBlockingUploadLosesItsMemfdAtOnceAndFailsWhenItsReadReturns() throws Exception {
+        try (Upload upload = new Upload(this.resources, "cancelled")) {
+            upload.send(4096);
+            await().until(() -> receivedBytes(this.resources.uploads()), (bytes) -> bytes == 4096);
+            long id = this.resources.uploads().inProgress().get(0).id();
+
+            assertThat(this.resources.uploads().cancel(id)).isTrue();
+            assertThat(OpenFds.memfdsNamed("cancelled")).isZero();
+            assertThat(this.factory.registry().usedBytes()).isZero();
+            assertThat(upload.isDone()).as("still waiting in its read").isFalse();
+
+            upload.send(1);
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
+                .havingCause()
+                .isInstanceOfSatisfying(UploadAbortedException.class,
+                        (e) -> assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.CANCELLED))
+                .withMessageContaining("'cancelled' was cancelled after 4096 bytes");
+            assertThat(this.resources.uploads().inProgress()).isEmpty();
+            assertThat(this.resources.uploads().cancel(id)).as("nothing left to cancel").isFalse();
+        }
+    }
+
+    @Test
+    void aStalledBlockingUploadLosesItsMemfdAfterTheIdleTimeout() throws Exception {
+        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300));
+        try (Upload upload = new Upload(watched, "stalled")) {
+            long lastBytesSentAt = System.nanoTime();
+            upload.send(100);
+            await().until(() -> receivedBytes(watched.uploads()), (bytes) -> bytes == 100);
+
+            await().until(() -> OpenFds.memfdsNamed("stalled") == 0);
+            assertThat(System.nanoTime() - lastBytesSentAt).as("not before the idle timeout")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+            upload.send(1);
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
+                .havingCause()
+                .isInstanceOfSatisfying(UploadAbortedException.class,
+                        (e) -> assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.STALLED))
+                .withMessageContaining("No bytes of 'stalled' arrived for 300 ms")
+                .withMessageContaining("after 100 bytes");
+            assertThat(watched.uploads().inProgress()).isEmpty();
+            assertThat(this.factory.registry().count()).isZero();
+        }
+    }
+
+    /**
+     * A cancel racing with the end of an upload either wins (the upload fails as cancelled, its memfd closed) or
+     * says it lost (the caller gets an open, sealed resource): never both, never neither.
+     */
+    @Test
+    void aCancelRacingTheEndOfAnUploadEitherWinsOrSaysItLost() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            CancelRace race = CancelRace.start(this.resources.uploads());
+            try {
+                MemFdResource stored = this.resources.createSealed("race", new ByteArrayInputStream(new byte[4096]));
+                assertThat(race.cancelled()).as("a cancel that said it won, in round " + round).isFalse();
+                assertThat(stored.exists()).isTrue();
+                stored.close();
+            } catch (UploadAbortedException e) {
+                assertThat(race.cancelled()).as("a cancel that said it lost, in round " + round).isTrue();
+            }
+        }
+        assertThat(OpenFds.memfdsNamed("race")).isZero();
+        assertThat(this.factory.registry().usedBytes()).isZero();
+    }
+
+    private static long receivedBytes(MemFdUploads uploads) {
+        return uploads.inProgress().stream().mapToLong(MemFdUpload::receivedBytes).sum();
+    }
+
+    /** A blocking upload copying from a pipe on another thread, fed by the test as a slow client would. */
+    private static final class Upload implements AutoCloseable {
+
+        private final PipedOutputStream client = new PipedOutputStream();
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+        private final Future<MemFdResource> result;
+
+        Upload(MemFdResources resources, String name) throws IOException {
+            PipedInputStream body = new PipedInputStream(this.client, 64 * 1024);
+            this.result = this.thread.submit(() -> resources.createSealed(name, body));
+        }
+
+        void send(int bytes) throws IOException {
+            this.client.write(new byte[bytes]);
+            this.client.flush();
+        }
+
+        void end() throws IOException {
+            this.client.close();
+        }
+
+        boolean isDone() {
+            return this.result.isDone();
+        }
+
+        MemFdResource result() throws Exception {
+            return this.result.get(20, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.client.close();
+            this.thread.shutdownNow();
+        }
     }
 
     /** A stream that remembers being closed, of a given content. */

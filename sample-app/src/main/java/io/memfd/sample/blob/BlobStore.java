@@ -156,7 +156,8 @@ public class BlobStore {
 
     private static byte[] sha256(MemFd memfd) {
         MessageDigest digest = newSha256();
-        ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+        // On the heap: a direct buffer per blob would hold native memory until a collection happens to free it.
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
         long position = 0;
         for (int read = memfd.read(position, chunk); read >= 0; read = memfd.read(position, chunk.clear())) {
             digest.update(chunk.flip());

@@ -1,6 +1,7 @@
 package io.memfd.spring.web.servlet;
 
 import java.io.IOException;
+import java.net.URI;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,10 +27,25 @@ public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, 
     public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
             @Nullable Object handler, Exception error) {
         ProblemDetail problem = MemFdProblems.of(error);
-        if (problem == null || response.isCommitted()) {
+        if (problem == null) {
             return null;
         }
-        problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        problem.setInstance(URI.create(request.getRequestURI()));
+        if (!response.isCommitted()) {
+            write(problem, response);
+            return new ModelAndView();
+        }
+        if (response.getStatus() == problem.getStatus()) {
+            // The container took the response over with this very status: a read that timed out on a stalled upload
+            // (Tomcat marks it 408 and answers through its error page). The error dispatch answers with the problem.
+            MemFdProblemErrorDispatchFilter.answerWith(request, problem);
+            return new ModelAndView();
+        }
+        return null;
+    }
+
+    /** Writes {@code problem} as the whole response. */
+    static void write(ProblemDetail problem, HttpServletResponse response) {
         byte[] json = MemFdProblems.toJson(problem);
         try {
             response.resetBuffer();
@@ -40,7 +56,6 @@ public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, 
         } catch (IOException e) {
             // The client went away; there is no one left to answer.
         }
-        return new ModelAndView();
     }
 
     @Override

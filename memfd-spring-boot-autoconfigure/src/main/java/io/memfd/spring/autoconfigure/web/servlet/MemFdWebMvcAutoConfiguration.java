@@ -1,5 +1,6 @@
 package io.memfd.spring.autoconfigure.web.servlet;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -8,11 +9,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.web.servlet.MemFdProblemErrorDispatchFilter;
 import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
 import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
 
@@ -40,5 +43,16 @@ public final class MemFdWebMvcAutoConfiguration {
     @ConditionalOnProperty(name = "memfd.web.problem-details.enabled", matchIfMissing = true)
     MemFdProblemExceptionResolver memFdProblemExceptionResolver() {
         return new MemFdProblemExceptionResolver();
+    }
+
+    /** Only for error dispatches, where it answers with a problem the resolver could no longer write itself. */
+    @Bean
+    @ConditionalOnMissingBean(name = "memFdProblemErrorDispatchFilter")
+    @ConditionalOnProperty(name = "memfd.web.problem-details.enabled", matchIfMissing = true)
+    FilterRegistrationBean<MemFdProblemErrorDispatchFilter> memFdProblemErrorDispatchFilter() {
+        FilterRegistrationBean<MemFdProblemErrorDispatchFilter> registration = new FilterRegistrationBean<>(
+                new MemFdProblemErrorDispatchFilter());
+        registration.setDispatcherTypes(DispatcherType.ERROR);
+        return registration;
     }
 }

@@ -1,0 +1,96 @@
+package io.memfd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.memfd.testing.Gc;
+
+/**
+ * A closed memfd's pages stay in the kernel while a channel, a mapping or a duplicate of the file lives (a slow
+ * client's download, say), so its factory keeps charging them until then: closing the memfd must not free budget the
+ * kernel still spends. Each test reads the file through the holder after the close, to show the pages are there.
+ */
+class LingeringChargeTest {
+
+    private static final int SIZE = 64 * 1024;
+    /** What one such buffer is charged: its pages and the file's kernel objects. */
+    private static final long CHARGE = SIZE + SizeAccount.FILE_BYTES;
+
+    /** Room for one buffer, not two. */
+    private final MemFdFactory factory = MemFdFactory.builder().maxTotalSize(CHARGE + SIZE / 2).build();
+
+    @AfterEach
+    void closeFactory() {
+        factory.close();
+    }
+
+    @Test
+    void aChannelKeepsAClosedBuffersChargeUntilItIsClosed() throws Exception {
+        MemFd memfd = factory.createSealed("downloaded", content());
+        FileChannel download = memfd.newFileChannel();
+        memfd.close();
+
+        assertThat(factory.registry().count()).isZero();
+        assertThat(factory.registry().usedBytes()).isEqualTo(CHARGE);
+        assertThatThrownBy(() -> factory.createSealed("next", content())).isInstanceOf(BudgetExceededException.class);
+        ByteBuffer read = ByteBuffer.allocate(SIZE);
+        assertThat(download.read(read, 0)).as("the pages are still there").isEqualTo(SIZE);
+
+        download.close();
+        assertThat(factory.registry().usedBytes()).isZero();
+        factory.createSealed("next", content()).close();
+    }
+
+    @Test
+    void aDuplicateKeepsAClosedBuffersChargeUntilItIsClosed() {
+        MemFd memfd = factory.createSealed("shared", content());
+        MemFd handedOut = memfd.dup();
+        memfd.close();
+
+        assertThatThrownBy(() -> factory.createSealed("next", content())).isInstanceOf(BudgetExceededException.class);
+        assertThat(handedOut.readAllBytes()).hasSize(SIZE);
+
+        handedOut.close();
+        factory.createSealed("next", content()).close();
+        assertThat(factory.registry().usedBytes()).isZero();
+    }
+
+    @Test
+    void aMappingKeepsAClosedBuffersChargeUntilItIsCollected() throws Exception {
+        MemFd memfd = factory.createSealed("mapped", content());
+        List<MappedByteBuffer> mappings = new ArrayList<>(List.of(memfd.mapReadOnly()));
+        memfd.close();
+
+        assertThat(factory.registry().usedBytes()).isEqualTo(CHARGE);
+        assertThat(mappings.get(0).get(SIZE - 1)).as("the pages are still there").isEqualTo((byte) 7);
+
+        mappings.clear();
+        Gc.awaitCollection(() -> factory.registry().usedBytes() == 0);
+        factory.createSealed("next", content()).close();
+    }
+
+    @Test
+    void withNothingElseHoldingIt_closingGivesTheChargeBackAtOnce() throws Exception {
+        MemFd memfd = factory.createSealed("alone", content());
+        try (FileChannel closedFirst = memfd.newFileChannel()) {
+            assertThat(closedFirst.size()).isEqualTo(SIZE);
+        }
+        memfd.close();
+        assertThat(factory.registry().usedBytes()).isZero();
+    }
+
+    private static byte[] content() {
+        byte[] content = new byte[SIZE];
+        content[SIZE - 1] = 7;
+        return content;
+    }
+}
