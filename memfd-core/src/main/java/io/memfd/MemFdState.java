@@ -170,6 +170,7 @@ final class MemFdState implements Runnable {
             holdAlso(opened);
             return opened;
         } catch (IOException e) {
+            Fcntl.requireFreeDescriptor(handle.number(), operation, name);
             MemFdException failure = new MemFdException(operation, name, handle.number(),
                     "cannot open /proc/self/fd/" + handle.number() + ": " + e, 0);
             failure.initCause(e);
