@@ -62,6 +62,8 @@ final class MemFdState implements Runnable {
      * long as they do; {@code null} until the first.
      */
     private List<WeakReference<Object>> holders;
+    /** The size at which {@link #holdAlso} next drops released holders: doubling, so that adding stays cheap. */
+    private int holdersSweepAt = 16;
 
     /**
      * @param account its charge against the registry's limits, opened by the registry; {@code null} without one
@@ -193,7 +195,10 @@ final class MemFdState implements Runnable {
             if (holders == null) {
                 holders = new ArrayList<>();
             }
-            holders.removeIf(MemFdState::released);
+            if (holders.size() >= holdersSweepAt) {
+                holders.removeIf(MemFdState::released);
+                holdersSweepAt = Math.max(16, 2 * holders.size());
+            }
             holders.add(new WeakReference<>(holder));
         }
     }
