@@ -90,16 +90,19 @@ final class Fcntl {
     }
 
     /**
-     * Throws {@link OutOfDescriptorsException} if this process has no descriptor left, found by trying to duplicate
-     * {@code fd}: for failures reported without an errno (the JDK's opening of {@code /proc/self/fd/N} gives only a
-     * message, in the system's language), so that running out of descriptors is typed wherever it happens.
+     * Throws {@link OutOfDescriptorsException}, caused by {@code failure}, if this process has no descriptor left,
+     * found by trying to duplicate {@code fd}: for failures reported without an errno (the JDK's opening of
+     * {@code /proc/self/fd/N} gives only a message, in the system's language), so that running out of descriptors is
+     * typed wherever it happens. The system-wide limit ({@code ENFILE}) cannot be found so: a duplicate opens no file.
      */
-    static void requireFreeDescriptor(int fd, String operation, String name) {
+    static void requireFreeDescriptor(int fd, String operation, String name, Exception failure) {
         int probe = C.fcntl(fd, F_DUPFD_CLOEXEC, 0);
         if (probe >= 0) {
             C.close(probe);
         } else if (probe == -Errno.EMFILE.code()) {
-            throw MemFdException.failure(operation, name, fd, Errno.EMFILE.code());
+            MemFdException outOfDescriptors = MemFdException.failure(operation, name, fd, Errno.EMFILE.code());
+            outOfDescriptors.initCause(failure);
+            throw outOfDescriptors;
         }
     }
 

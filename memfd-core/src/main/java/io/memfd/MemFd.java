@@ -498,9 +498,14 @@ public final class MemFd implements AutoCloseable {
         String operation = "duplicate";
         return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
-            MemFd duplicate = MemFdOpening.duplicate(state, fd);
-            state.holdAlso(duplicate);
-            return duplicate;
+            state.beginHolding();
+            try {
+                MemFd duplicate = MemFdOpening.duplicate(state, fd);
+                state.holdAlso(duplicate);
+                return duplicate;
+            } finally {
+                state.endHolding();
+            }
         });
     }
 
