@@ -2,7 +2,8 @@ package io.memfd;
 
 /**
  * The memfd would take the live buffers of its {@link MemFdFactory} beyond their total budget: the bytes the kernel
- * holds for them, or (a {@link CountLimitExceededException}) their number.
+ * holds for them (and for closed ones whose pages something still holds: {@link MemFdRegistry#usedBytes()}), or (a
+ * {@link CountLimitExceededException}) their number.
  */
 public class BudgetExceededException extends MemFdException {
 
@@ -12,10 +13,17 @@ public class BudgetExceededException extends MemFdException {
     private final long inUse;
     private final long requested;
 
+    /**
+     * @param heldByClosed the part of {@code inUse} that closed buffers hold, whose pages a channel, a mapping or a
+     *        duplicate still keeps in the kernel
+     */
     BudgetExceededException(String operation, String memfdName, int fd, long budget, long inUse,
-            long requested) {
+            long requested, long heldByClosed) {
         this(operation, memfdName, fd, "another " + requested + " bytes would exceed the total budget of " + budget
-                + " bytes across live buffers (" + inUse + " bytes in use)", budget, inUse, requested);
+                + " bytes across live buffers (" + inUse + " bytes in use"
+                + (heldByClosed > 0 ? ", " + heldByClosed + " of them by closed buffers whose pages a channel, a"
+                        + " mapping not yet garbage-collected or a duplicate still holds" : "")
+                + ")", budget, inUse, requested);
     }
 
     /** For a budget counted in other units than bytes; {@code cause} says which. */

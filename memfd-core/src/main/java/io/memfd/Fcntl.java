@@ -89,6 +89,23 @@ final class Fcntl {
         return duplicate;
     }
 
+    /**
+     * Throws {@link OutOfDescriptorsException}, caused by {@code failure}, if this process has no descriptor left,
+     * found by trying to duplicate {@code fd}: for failures reported without an errno (the JDK's opening of
+     * {@code /proc/self/fd/N} gives only a message, in the system's language), so that running out of descriptors is
+     * typed wherever it happens. The system-wide limit ({@code ENFILE}) cannot be found so: a duplicate opens no file.
+     */
+    static void requireFreeDescriptor(int fd, String operation, String name, Exception failure) {
+        int probe = C.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (probe >= 0) {
+            C.close(probe);
+        } else if (probe == -Errno.EMFILE.code()) {
+            MemFdException outOfDescriptors = MemFdException.failure(operation, name, fd, Errno.EMFILE.code());
+            outOfDescriptors.initCause(failure);
+            throw outOfDescriptors;
+        }
+    }
+
     /** Whether a descriptor is open under this number ({@code F_GETFD} answers anything but {@code EBADF}). */
     static boolean isOpen(int fd) {
         return C.fcntl(fd, F_GETFD, 0) != -Errno.EBADF.code();

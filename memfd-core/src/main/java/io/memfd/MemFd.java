@@ -94,8 +94,9 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
-     * Checks a name as {@link #create} does: at most {@link #MAX_NAME_BYTES} bytes of UTF-8 (the kernel's limit) and no
-     * control character (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is.
+     * Checks a name as {@link #create} does: at most {@link #MAX_NAME_BYTES} bytes of UTF-8 (the kernel's limit), no
+     * control character (NUL, newline, escape...), which would reach logs, {@code /proc} listings and lookups as it is,
+     * no bidirectional control (U+202E and the like, which make a name show as another), no unpaired surrogate.
      * The empty name is valid. Also useful for names of one's own that end up beside memfd names.
      *
      * @throws IllegalArgumentException if the name is invalid; the message says why
@@ -497,9 +498,14 @@ public final class MemFd implements AutoCloseable {
         String operation = "duplicate";
         return withFd(operation, (fd) -> {
             state.mappings.export(fd, state.name, operation);
-            MemFd duplicate = MemFdOpening.duplicate(state, fd);
-            state.holdAlso(duplicate);
-            return duplicate;
+            state.beginHolding();
+            try {
+                MemFd duplicate = MemFdOpening.duplicate(state, fd);
+                state.holdAlso(duplicate);
+                return duplicate;
+            } finally {
+                state.endHolding();
+            }
         });
     }
 

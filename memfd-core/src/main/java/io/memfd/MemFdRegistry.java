@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Bytes are what the kernel holds for each buffer, as the budget counts them: its size rounded up to whole pages
  * (never less than the pages an adopted buffer came with), plus about 1 KiB for the kernel's objects of the file. They
- * follow the largest size this library let each buffer reach, as buffers grow and shrink through {@link MemFd}. Holding
+ * follow the largest size this library let each buffer reach, as buffers grow and shrink through {@link MemFd}. A
+ * closed buffer stays counted while its pages are still held ({@link #lingeringBytes()}). Holding
  * a buffer here does not keep its {@code MemFd} reachable, so a buffer that is dropped without {@code close()} is still
  * found and reported as a leak.
  */
@@ -71,7 +72,20 @@ public final class MemFdRegistry {
         return usedBytes.get();
     }
 
-    /** The total budget across live buffers, if one is set. */
+    /**
+     * The part of {@link #usedBytes()} that closed buffers hold: their pages are still in the kernel, kept by a channel
+     * from {@link MemFd#newFileChannel()}, a mapping not yet garbage-collected, or a {@link MemFd#dup() duplicate}.
+     */
+    public long lingeringBytes() {
+        releaseLingering();
+        long bytes = 0;
+        for (MemFdState state : lingering) {
+            bytes += state.account.bytes();
+        }
+        return bytes;
+    }
+
+    /** The total budget across live buffers (and closed ones still held, see {@link #usedBytes()}), if one is set. */
     public OptionalLong maxTotalSize() {
         return maxTotalSize == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(maxTotalSize);
     }
@@ -291,7 +305,7 @@ public final class MemFdRegistry {
                     released = true;
                     continue;
                 }
-                throw new BudgetExceededException(operation, name, fd, maxTotalSize, used, bytes);
+                throw new BudgetExceededException(operation, name, fd, maxTotalSize, used, bytes, lingeringBytes());
             }
             if (usedBytes.compareAndSet(used, used + bytes)) {
                 return;

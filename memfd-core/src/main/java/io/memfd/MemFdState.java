@@ -62,6 +62,10 @@ final class MemFdState implements Runnable {
      * long as they do; {@code null} until the first.
      */
     private List<WeakReference<Object>> holders;
+    /** The size at which {@link #holdAlso} next drops released holders: doubling, so that adding stays cheap. */
+    private int holdersSweepAt = 16;
+    /** Holders being made ({@link #beginHolding}): the file counts as held until they are recorded or have failed. */
+    private int holdersBeingMade;
 
     /**
      * @param account its charge against the registry's limits, opened by the registry; {@code null} without one
@@ -164,25 +168,42 @@ final class MemFdState implements Runnable {
         if (!handle.acquire()) {
             throw new MemFdClosedException(operation, name);
         }
+        beginHolding();
         try {
             FileChannel opened = FileChannel.open(Path.of("/proc/self/fd/" + handle.number()), options);
-            // While the descriptor is held, so that a close cannot settle the budget before the channel is counted.
             holdAlso(opened);
             return opened;
         } catch (IOException e) {
+            Fcntl.requireFreeDescriptor(handle.number(), operation, name, e);
             MemFdException failure = new MemFdException(operation, name, handle.number(),
                     "cannot open /proc/self/fd/" + handle.number() + ": " + e, 0);
             failure.initCause(e);
             throw failure;
         } finally {
+            endHolding();
             handle.release();
         }
     }
 
     /**
+     * A holder of the file is being made (a channel opened, the descriptor duplicated): until {@link #endHolding},
+     * the file counts as held, so that a close on another thread, which does not wait for it, cannot give the charge
+     * back before {@link #holdAlso} records the holder.
+     */
+    synchronized void beginHolding() {
+        holdersBeingMade++;
+    }
+
+    /** The holder from {@link #beginHolding} is recorded, or was never made. */
+    synchronized void endHolding() {
+        holdersBeingMade--;
+    }
+
+    /**
      * Records that {@code holder} (an open channel, a mapping, a duplicate {@code MemFd}) keeps the file's pages, so
-     * that the registry charges them until it is closed or unreachable, even after this memfd is closed. Called while
-     * the descriptor is held.
+     * that the registry charges them until it is closed or unreachable, even after this memfd is closed. Called between
+     * {@link #beginHolding} and {@link #endHolding}, or while another recorded holder is open (a mapping, while the
+     * channel it is made through is).
      */
     void holdAlso(Object holder) {
         if (registry == null) {
@@ -192,18 +213,20 @@ final class MemFdState implements Runnable {
             if (holders == null) {
                 holders = new ArrayList<>();
             }
-            holders.removeIf(MemFdState::released);
+            if (holders.size() >= holdersSweepAt) {
+                holders.removeIf(MemFdState::released);
+                holdersSweepAt = Math.max(16, 2 * holders.size());
+            }
             holders.add(new WeakReference<>(holder));
         }
     }
 
-    /** Whether anything recorded by {@link #holdAlso} still keeps the file's pages. */
+    /** Whether anything recorded by {@link #holdAlso}, or being made, still keeps the file's pages. */
     synchronized boolean heldElsewhere() {
-        if (holders == null) {
-            return false;
+        if (holders != null) {
+            holders.removeIf(MemFdState::released);
         }
-        holders.removeIf(MemFdState::released);
-        return !holders.isEmpty();
+        return holdersBeingMade > 0 || (holders != null && !holders.isEmpty());
     }
 
     private static boolean released(WeakReference<Object> reference) {

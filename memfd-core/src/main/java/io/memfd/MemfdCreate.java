@@ -110,8 +110,9 @@ final class MemfdCreate {
 
     /**
      * What is wrong with a memfd name, or {@code null} when it is acceptable: at most {@link #MAX_NAME_BYTES} bytes of
-     * UTF-8 (the kernel's limit), and no control character (NUL, which the kernel cannot take, and newlines, escapes
-     * and the like, which would reach logs, {@code /proc} listings and lookups as they are).
+     * UTF-8 (the kernel's limit), no control character (NUL, which the kernel cannot take, and newlines, escapes and
+     * the like, which would reach logs, {@code /proc} listings and lookups as they are), no bidirectional control
+     * (which would make them show another name) and no unpaired surrogate (which has no UTF-8).
      */
     static String nameProblem(String name) {
         if (name == null) {
@@ -123,12 +124,31 @@ final class MemfdCreate {
                 return String.format("it contains %s control character (U+%04X) at index %d",
                         c == 0 ? "a NUL" : "a", (int) c, i);
             }
+            if (isBidiControl(c)) {
+                return String.format("it contains a bidirectional control character (U+%04X) at index %d, which"
+                        + " would change how what follows it is shown", (int) c, i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("it contains an unpaired surrogate (U+%04X) at index %d, which UTF-8 cannot"
+                        + " encode", (int) c, i);
+            }
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES) {
             return "it has " + bytes + " bytes in UTF-8; a memfd name may have at most " + MAX_NAME_BYTES + " bytes";
         }
         return null;
+    }
+
+    /**
+     * The invisible marks that reorder the text around them (Unicode's bidirectional embeddings, overrides, isolates
+     * and marks): in a name they make a listing or a log line show something else than the name ("Trojan Source").
+     */
+    private static boolean isBidiControl(char c) {
+        return c == '\u061c' || c == '\u200e' || c == '\u200f' || (c >= '\u202a' && c <= '\u202e')
+                || (c >= '\u2066' && c <= '\u2069');
     }
 
     /**
@@ -183,7 +203,8 @@ final class MemfdCreate {
             case '\t':
                 return "\\t";
             default:
-                return Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+                return Character.isISOControl(c) || isBidiControl(c) ? String.format("\\u%04x", (int) c)
+                        : String.valueOf(c);
         }
     }
 

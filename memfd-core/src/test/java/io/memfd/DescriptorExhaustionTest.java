@@ -2,6 +2,7 @@ package io.memfd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ class DescriptorExhaustionTest {
         assertThat(child.value("send")).as(child.output()).isEqualTo("OUT_OF_DESCRIPTORS");
         assertThat(child.value("create")).startsWith("OutOfDescriptorsException: memfd 'one too many'")
                 .endsWith("[EMFILE]");
+        assertThat(child.value("reopen")).as(child.output())
+                .isEqualTo("OutOfDescriptorsException: memfd 'sent' (fd " + child.value("sentFd")
+                        + "): open a file channel failed: this process's limit on open files was reached (ulimit -n)"
+                        + " [EMFILE]");
         assertThat(child.value("afterwards")).isEqualTo("served");
         assertThat(child.value("newcomer")).as(child.output()).isEqualTo("served");
         assertThat(child.output().split("Accepting a connection at", -1)).as("warned once, not at every retry: "
@@ -71,6 +76,7 @@ class DescriptorExhaustionTest {
                     MemFdClient client = MemFdClient.builder(socket).build();
                     MemFd buffer = MemFd.create("sent")) {
                 buffer.addSeals(EnumSet.of(Seal.SHRINK, Seal.GROW));
+                System.out.println("sentFd=" + buffer.info().fd());
                 // Everything the exchange needs is connected and loaded before the table is full: loading a class
                 // opens its file.
                 client.send(new byte[0], buffer);
@@ -87,6 +93,11 @@ class DescriptorExhaustionTest {
                         System.out.println("create=none");
                     } catch (MemFdException e) {
                         System.out.println("create=" + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
+                    try (FileChannel none = buffer.newFileChannel()) {
+                        System.out.println("reopen=none");
+                    } catch (MemFdException e) {
+                        System.out.println("reopen=" + e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                     try {
                         client.send(new byte[0], buffer);

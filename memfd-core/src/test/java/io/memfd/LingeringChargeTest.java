@@ -8,6 +8,11 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +46,9 @@ class LingeringChargeTest {
 
         assertThat(factory.registry().count()).isZero();
         assertThat(factory.registry().usedBytes()).isEqualTo(CHARGE);
-        assertThatThrownBy(() -> factory.createSealed("next", content())).isInstanceOf(BudgetExceededException.class);
+        assertThat(factory.registry().lingeringBytes()).isEqualTo(CHARGE);
+        assertThatThrownBy(() -> factory.createSealed("next", content())).isInstanceOf(BudgetExceededException.class)
+                .hasMessageContaining(CHARGE + " of them by closed buffers whose pages a channel");
         ByteBuffer read = ByteBuffer.allocate(SIZE);
         assertThat(download.read(read, 0)).as("the pages are still there").isEqualTo(SIZE);
 
@@ -76,6 +83,35 @@ class LingeringChargeTest {
         mappings.clear();
         Gc.awaitCollection(() -> factory.registry().usedBytes() == 0);
         factory.createSealed("next", content()).close();
+    }
+
+    /**
+     * A close does not wait for a channel being opened on another thread: the charge stays until that channel, once
+     * it exists, is closed, and never goes uncounted in between.
+     */
+    @Test
+    void aChannelOpenedWhileTheMemfdIsClosedIsCountedAllTheSame() throws Exception {
+        ExecutorService opener = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 300; round++) {
+                MemFd memfd = factory.createSealed("raced", content());
+                Future<FileChannel> opening = opener.submit(memfd::newFileChannel);
+                memfd.close();
+                FileChannel opened;
+                try {
+                    opened = opening.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(MemFdClosedException.class);
+                    continue;
+                }
+                assertThat(factory.registry().usedBytes()).as("charged while the channel is open, round " + round)
+                        .isEqualTo(CHARGE);
+                opened.close();
+                assertThat(factory.registry().usedBytes()).isZero();
+            }
+        } finally {
+            opener.shutdownNow();
+        }
     }
 
     @Test

@@ -64,8 +64,26 @@ class NameValidationTest {
         OpenFds.assertNoneOpenedSince(before);
     }
 
+    /** "Trojan Source": a right-to-left override makes "invoice\u202Efdp.exe" show as "invoiceexe.pdf". */
     @ParameterizedTest
-    @ValueSource(strings = {"", "report.pdf", "dir/with spaces (1)", "ünïcödé ✓"})
+    @ValueSource(strings = {"invoice\u202Efdp.exe", "isolate\u2066x\u2069", "mark\u200F", "arabic\u061C"})
+    void aNameWithABidirectionalControlIsRefused(String name) {
+        assertThatThrownBy(() -> MemFd.create(name)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bidirectional control character").hasMessageNotContainingAny(name);
+        int fd = TestLibc.memfd_create(name, MFD_ALLOW_SEALING);
+        assertThat(catchThrowable(() -> MemFd.adopt(fd).close()).getClass().getSimpleName())
+                .isEqualTo("InvalidNameException");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lone\uD800high", "lone\uDC00low", "ends\uD83D"})
+    void aNameWithAnUnpairedSurrogateIsRefused(String name) {
+        assertThatThrownBy(() -> MemFd.create(name)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unpaired surrogate");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "report.pdf", "dir/with spaces (1)", "ünïcödé ✓", "emoji \uD83D\uDE00 and עברית"})
     void ordinaryNamesPass(String name) {
         try (MemFd memfd = MemFd.create(name)) {
             assertThat(memfd.name()).isEqualTo(name);

@@ -35,6 +35,11 @@ public class MemFdResources {
         this.idleTimeout = null;
     }
 
+    /** With an idle timeout; streamed uploads are listed by a {@link MemFdUploads} of their own. */
+    public MemFdResources(MemFdFactory factory, Duration idleTimeout) {
+        this(factory, new MemFdUploads(), idleTimeout);
+    }
+
     /**
      * @param uploads where streams given to {@link #createSealed(String, InputStream)} are listed while they are
      *     copied, and can be cancelled
@@ -77,14 +82,15 @@ public class MemFdResources {
         Ending ending = new Ending(memfd);
         MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
         IdleWatchdog watchdog = (this.idleTimeout != null)
-                ? new IdleWatchdog(this.idleTimeout, () -> ending.abort(stalled(memfd, upload))) : null;
+                ? new IdleWatchdog(this.idleTimeout, () -> ending.abort(upload.stalled(this.idleTimeout))) : null;
+        UploadAbortedException aborted;
         try {
             memfd.append(new ProgressStream(content, upload, watchdog));
-            ending.finish();
-            this.factory.seal(memfd);
-            return new MemFdResource(memfd);
-        } catch (UploadAbortedException e) {
-            throw e;
+            aborted = ending.finish();
+            if (aborted == null) {
+                this.factory.seal(memfd);
+                return new MemFdResource(memfd);
+            }
         } catch (IOException | RuntimeException e) {
             memfd.close();
             ending.fail(e);
@@ -95,6 +101,7 @@ public class MemFdResources {
             }
             this.uploads.untrack(upload);
         }
+        throw aborted;
     }
 
     /**
@@ -115,12 +122,6 @@ public class MemFdResources {
     /** The streamed uploads in progress. */
     public MemFdUploads uploads() {
         return this.uploads;
-    }
-
-    private UploadAbortedException stalled(MemFd memfd, MemFdUploads.Tracked upload) {
-        return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + memfd.name()
-                + "' arrived for " + this.idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
-                + upload.receivedBytes() + " bytes; the upload was dropped.");
     }
 
     /**
@@ -151,12 +152,10 @@ public class MemFdResources {
             return true;
         }
 
-        /** Ends the race, won by the copying thread unless an abort came first; then throws it. */
-        synchronized void finish() {
+        /** Ends the race, won by the copying thread unless an abort came first: returns that abort, or null. */
+        synchronized @Nullable UploadAbortedException finish() {
             this.finished = true;
-            if (this.aborted != null) {
-                throw this.aborted;
-            }
+            return this.aborted;
         }
 
         /**

@@ -1,6 +1,7 @@
 package io.memfd.spring.io;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -83,8 +84,11 @@ public class MemFdUploads {
             this.lastProgressAt = MemFdUploads.this.clock.instant();
         }
 
-        long receivedBytes() {
-            return this.received.get();
+        /** The failure of this upload when no bytes arrived for {@code idleTimeout}. */
+        UploadAbortedException stalled(Duration idleTimeout) {
+            return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + this.name
+                    + "' arrived for " + idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
+                    + this.received.get() + " bytes; the upload was dropped.");
         }
 
         private MemFdUpload snapshot() {

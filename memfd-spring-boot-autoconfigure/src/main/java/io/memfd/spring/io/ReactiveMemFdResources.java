@@ -68,7 +68,7 @@ public class ReactiveMemFdResources {
                     (reason) -> ingestion.cancel(reason) && cancelled.tryEmitValue(reason).isSuccess());
             Mono<MemFdResource> written = Flux.from(content)
                 .timeout(this.idleTimeout)
-                .onErrorMap(TimeoutException.class, (e) -> stalled(memfd, upload))
+                .onErrorMap(TimeoutException.class, (e) -> upload.stalled(this.idleTimeout))
                 .doOnNext((buffer) -> upload.received(ingestion.write(buffer)))
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                 .then(Mono.fromCallable(ingestion::finish));
@@ -88,12 +88,6 @@ public class ReactiveMemFdResources {
     /** The uploads in progress. */
     public MemFdUploads uploads() {
         return this.uploads;
-    }
-
-    private UploadAbortedException stalled(MemFd memfd, MemFdUploads.Tracked upload) {
-        return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + memfd.name()
-                + "' arrived for " + this.idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
-                + upload.receivedBytes() + " bytes; the upload was dropped.");
     }
 
     /** One content being written into a memfd: the running position, and how the upload ends. */
@@ -138,11 +132,11 @@ public class ReactiveMemFdResources {
         }
 
         /**
-         * Settles a cancellation for {@code reason}, unless the upload finished (or was cancelled) first; returns
+         * Settles a cancellation for {@code reason}, unless the upload ended (or was cancelled) first; returns
          * whether it did. The failure that follows closes the memfd ({@link #abort}).
          */
         synchronized boolean cancel(UploadAbortedException reason) {
-            if (this.finished || this.cancelled != null) {
+            if (this.finished || this.abandoned || this.cancelled != null) {
                 return false;
             }
             this.cancelled = reason;

@@ -3,6 +3,7 @@ package io.memfd.spring.io;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -227,6 +228,24 @@ class MemFdResourcesTests {
         }
         assertThat(OpenFds.memfdsNamed("race")).isZero();
         assertThat(this.factory.registry().usedBytes()).isZero();
+    }
+
+    /** An abort thrown by the content itself (say, it copies another upload) is any failure: no memfd is left. */
+    @Test
+    void aStreamThatFailsWithAnAbortOfItsOwnLeavesNoMemfdBehind() {
+        UploadAbortedException elsewhere = new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
+                "another upload was cancelled");
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() {
+                throw elsewhere;
+            }
+        };
+        assertThatExceptionOfType(UploadAbortedException.class)
+            .isThrownBy(() -> this.resources.createSealed("stray", failing)).isSameAs(elsewhere);
+        assertThat(OpenFds.memfdsNamed("stray")).isZero();
+        assertThat(this.factory.registry().count()).isZero();
+        assertThat(this.resources.uploads().inProgress()).isEmpty();
     }
 
     private static long receivedBytes(MemFdUploads uploads) {

@@ -7,16 +7,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
+import io.memfd.spring.io.UploadAbortedException;
 import io.memfd.spring.web.MemFdProblems;
 
 /**
- * Answers memfd's limits with problem details ({@link MemFdProblems}: 413, 507, 408, 409) from any Spring MVC
- * controller. It runs after Spring MVC's own resolvers, so the application's {@code @ExceptionHandler}s come first.
+ * Answers memfd's limits with problem details ({@link MemFdProblems}: 400, 408, 409, 413, 503, 507) from any Spring
+ * MVC controller. It runs after Spring MVC's own resolvers, so the application's {@code @ExceptionHandler}s come
+ * first.
  */
 public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, Ordered {
 
@@ -35,13 +38,18 @@ public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, 
             write(problem, response);
             return new ModelAndView();
         }
-        if (response.getStatus() == problem.getStatus()) {
-            // The container took the response over with this very status: a read that timed out on a stalled upload
-            // (Tomcat marks it 408 and answers through its error page). The error dispatch answers with the problem.
+        if (isStalled(error) && response.getStatus() == HttpStatus.REQUEST_TIMEOUT.value()) {
+            // The container took the response over: a read of a stalled upload timed out, which Tomcat marks 408 and
+            // answers through its error page. The error dispatch answers with the problem instead.
             MemFdProblemErrorDispatchFilter.answerWith(request, problem);
             return new ModelAndView();
         }
         return null;
+    }
+
+    private static boolean isStalled(Exception error) {
+        return error instanceof UploadAbortedException aborted
+                && aborted.reason() == UploadAbortedException.Reason.STALLED;
     }
 
     /** Writes {@code problem} as the whole response. */

@@ -1,10 +1,13 @@
 package io.memfd.spring.web.servlet;
 
 import java.io.IOException;
+import java.util.Collection;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.support.ResourceRegion;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpOutputMessage;
+import org.springframework.http.MediaType;
 import org.springframework.http.converter.ResourceRegionHttpMessageConverter;
 
 import io.memfd.spring.io.MemFdResource;
@@ -16,6 +19,20 @@ import io.memfd.spring.io.MemFdResource;
  * {@link ResourceRegionHttpMessageConverter} as it is.
  */
 public class MemFdResourceRegionHttpMessageConverter extends ResourceRegionHttpMessageConverter {
+
+    /**
+     * A single range of a memfd has the type its name implies, as the whole resource has: Spring MVC would give it the
+     * type it negotiated for the body, which is {@code application/json} wherever Jackson is present.
+     */
+    @Override
+    protected void addDefaultHeaders(HttpHeaders headers, Object region, @Nullable MediaType contentType)
+            throws IOException {
+        // Spring MVC hands over a list of regions, also for a single range.
+        Object single = (region instanceof Collection<?> regions && regions.size() == 1)
+                ? regions.iterator().next() : region;
+        boolean memfd = single instanceof ResourceRegion one && one.getResource() instanceof MemFdResource;
+        super.addDefaultHeaders(headers, region, memfd ? getDefaultContentType(single) : contentType);
+    }
 
     @Override
     protected void writeResourceRegion(ResourceRegion region, HttpOutputMessage message) throws IOException {

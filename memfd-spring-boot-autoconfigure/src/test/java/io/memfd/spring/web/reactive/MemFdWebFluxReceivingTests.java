@@ -74,7 +74,8 @@ class MemFdWebFluxReceivingTests {
     void nothingLeftBehind() throws InterruptedException {
         this.files.closeAll();
         awaitTrue(() -> this.factory.registry().count() == 0, "every memfd closed");
-        assertThat(this.factory.registry().usedBytes()).isZero();
+        // A response's own descriptor is closed a moment after its last byte went out; the budget comes back then.
+        awaitTrue(() -> this.factory.registry().usedBytes() == 0, "the budget given back");
         assertThat(this.uploads.inProgress()).isEmpty();
     }
 

@@ -49,6 +49,7 @@ abstract class AbstractMvcServingTests extends AbstractServingTests {
         RawHttp.Response unsatisfiable = this.http.get("/files/report.pdf", "Range", "bytes=" + SIZE + "-");
 
         assertThat(one.status()).isEqualTo(206);
+        assertThat(one.header("Content-Type")).as("the name's, as for the whole resource").hasValue("application/pdf");
         assertThat(one.header("Content-Range")).hasValue("bytes 1000-1999/" + SIZE);
         assertThat(one.header("Content-Length")).hasValue("1000");
         assertThat(one.body()).isEqualTo(Arrays.copyOfRange(this.content, 1000, 2000));
@@ -56,6 +57,8 @@ abstract class AbstractMvcServingTests extends AbstractServingTests {
         assertThat(pastTheEnd.header("Content-Range")).hasValue("bytes 299990-299999/" + SIZE);
         assertThat(pastTheEnd.body()).isEqualTo(Arrays.copyOfRange(this.content, 299_990, SIZE));
         assertThat(several.status()).isEqualTo(206);
+        assertThat(several.header("Content-Type")).hasValueSatisfying(
+                (type) -> assertThat(type).startsWith("multipart/byteranges"));
         List<RawHttp.Part> parts = RawHttp.parts(several);
         assertThat(parts.get(0).bytes()).isEqualTo(Arrays.copyOfRange(this.content, 0, 100));
         assertThat(parts.get(1).bytes()).isEqualTo(Arrays.copyOfRange(this.content, SIZE - 10, SIZE));
