@@ -34,6 +34,10 @@ public final class MemFdRegistry {
      * ({@link MemFdState#heldElsewhere()}): still charged, until nothing holds them.
      */
     private final Set<MemFdState> lingering = ConcurrentHashMap.newKeySet();
+    /** The least time between two collections {@link #collectLingeringMappings} asks for. */
+    private static final long COLLECTION_INTERVAL_NANOS = 5_000_000_000L;
+    /** When {@link #collectLingeringMappings} last asked for a collection ({@link System#nanoTime()}). */
+    private final AtomicLong lastCollectionRequest = new AtomicLong(System.nanoTime() - COLLECTION_INTERVAL_NANOS);
     /** Live buffers plus those being created or adopted: what the maximum count is checked against. */
     private final AtomicInteger places = new AtomicInteger();
     private final LongAdder created = new LongAdder();
@@ -295,14 +299,24 @@ public final class MemFdRegistry {
         }
     }
 
+    /**
+     * Reserves {@code bytes}, or refuses. Before refusing while closed buffers still hold part of the budget, it gives
+     * back what nothing holds any more, and then, at most once per {@link #COLLECTION_INTERVAL_NANOS}, asks for a
+     * garbage collection: a mapping of a closed buffer (each response Jetty sends from a mapping leaves one) is
+     * unmapped only when it is collected, as the JDK does for direct buffers past {@code -XX:MaxDirectMemorySize}.
+     */
     private void reserveBudget(String name, int fd, String operation, long bytes) {
-        boolean released = false;
+        int freeingTried = 0;
         for (;;) {
             long used = usedBytes.get();
             if (bytes > maxTotalSize - used) {
-                if (!released && !lingering.isEmpty()) {
+                if (freeingTried == 0 && !lingering.isEmpty()) {
                     releaseLingering();
-                    released = true;
+                    freeingTried = 1;
+                    continue;
+                }
+                if (freeingTried == 1 && collectLingeringMappings()) {
+                    freeingTried = 2;
                     continue;
                 }
                 throw new BudgetExceededException(operation, name, fd, maxTotalSize, used, bytes, lingeringBytes());
@@ -311,5 +325,22 @@ public final class MemFdRegistry {
                 return;
             }
         }
+    }
+
+    /**
+     * Asks for a collection, so that mappings of closed buffers that nothing reaches are unmapped and their charges
+     * given back; returns whether it did. Rate-limited: a client that can make reservations fail must not be able to
+     * make the application collect all the time.
+     */
+    private boolean collectLingeringMappings() {
+        long last = lastCollectionRequest.get();
+        long now = System.nanoTime();
+        if (lingering.isEmpty() || now - last < COLLECTION_INTERVAL_NANOS
+                || !lastCollectionRequest.compareAndSet(last, now)) {
+            return false;
+        }
+        System.gc();
+        releaseLingering();
+        return true;
     }
 }

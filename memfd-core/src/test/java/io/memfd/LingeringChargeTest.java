@@ -86,6 +86,22 @@ class LingeringChargeTest {
     }
 
     /**
+     * Nothing reaches the mapping any more, but no collection has come yet: a reservation the budget would refuse asks
+     * for one (as the JDK does for direct buffers), and goes through.
+     */
+    @Test
+    void aReservationRefusedForAnUncollectedMappingAsksForACollectionAndGoesThrough() {
+        MemFd memfd = factory.createSealed("mapped", content());
+        List<MappedByteBuffer> mappings = new ArrayList<>(List.of(memfd.mapReadOnly()));
+        memfd.close();
+        assertThat(factory.registry().lingeringBytes()).isEqualTo(CHARGE);
+
+        mappings.clear();
+        factory.createSealed("next", content()).close();
+        assertThat(factory.registry().usedBytes()).isZero();
+    }
+
+    /**
      * A close does not wait for a channel being opened on another thread: the charge stays until that channel, once
      * it exists, is closed, and never goes uncounted in between.
      */

@@ -3,7 +3,9 @@ package io.memfd.spring.io;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.Resource;
@@ -81,8 +83,11 @@ public class MemFdResources {
         MemFd memfd = this.factory.create(name);
         Ending ending = new Ending(memfd);
         MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
-        IdleWatchdog watchdog = (this.idleTimeout != null)
-                ? new IdleWatchdog(this.idleTimeout, () -> ending.abort(upload.stalled(this.idleTimeout))) : null;
+        IdleWatchdog watchdog = (this.idleTimeout != null) ? new IdleWatchdog(this.idleTimeout, () -> {
+            if (ending.abort(upload.stalled(this.idleTimeout))) {
+                this.uploads.untrack(upload);
+            }
+        }) : null;
         UploadAbortedException aborted;
         try {
             memfd.append(new ProgressStream(content, upload, watchdog));
@@ -93,6 +98,10 @@ public class MemFdResources {
             }
         } catch (IOException | RuntimeException e) {
             memfd.close();
+            if (isReadTimeout(e)) {
+                // The server's own read timeout came first (it may be shorter than ours): a stall all the same.
+                ending.abort(upload.stalledPastServerTimeout());
+            }
             ending.fail(e);
             throw e;
         } finally {
@@ -117,6 +126,16 @@ public class MemFdResources {
     /** Adds the factory's default seals to the resource's memfd, e.g. once it has been written. */
     public void seal(MemFdResource resource) {
         this.factory.seal(resource.getMemFd());
+    }
+
+    /** Whether {@code failure} is a read that timed out: Tomcat's {@code SocketTimeoutException}, Jetty's idle one. */
+    private static boolean isReadTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The streamed uploads in progress. */

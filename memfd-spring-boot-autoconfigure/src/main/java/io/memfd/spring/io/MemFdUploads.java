@@ -43,8 +43,13 @@ public class MemFdUploads {
      */
     public boolean cancel(long id) {
         Tracked upload = this.uploads.get(id);
-        return upload != null && upload.abort.test(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
-                "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."));
+        if (upload == null || !upload.abort.test(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
+                "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."))) {
+            return false;
+        }
+        // Its memfd is gone; a blocking upload's thread may still wait in its read, but there is nothing left to show.
+        untrack(upload);
+        return true;
     }
 
     /**
@@ -86,9 +91,17 @@ public class MemFdUploads {
 
         /** The failure of this upload when no bytes arrived for {@code idleTimeout}. */
         UploadAbortedException stalled(Duration idleTimeout) {
+            return stalled("for " + idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout)");
+        }
+
+        /** The failure of this upload when the server's own read timeout ended its wait for more bytes. */
+        UploadAbortedException stalledPastServerTimeout() {
+            return stalled("within the server's read timeout");
+        }
+
+        private UploadAbortedException stalled(String when) {
             return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + this.name
-                    + "' arrived for " + idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout) after "
-                    + this.received.get() + " bytes; the upload was dropped.");
+                    + "' arrived " + when + " after " + this.received.get() + " bytes; the upload was dropped.");
         }
 
         private MemFdUpload snapshot() {

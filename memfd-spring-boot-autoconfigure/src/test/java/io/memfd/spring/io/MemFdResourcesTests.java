@@ -174,6 +174,7 @@ class MemFdResourcesTests {
             assertThat(OpenFds.memfdsNamed("cancelled")).isZero();
             assertThat(this.factory.registry().usedBytes()).isZero();
             assertThat(upload.isDone()).as("still waiting in its read").isFalse();
+            assertThat(this.resources.uploads().inProgress()).as("no longer listed: its memfd is gone").isEmpty();
 
             upload.send(1);
             assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
@@ -195,6 +196,7 @@ class MemFdResourcesTests {
             await().until(() -> receivedBytes(watched.uploads()), (bytes) -> bytes == 100);
 
             await().until(() -> OpenFds.memfdsNamed("stalled") == 0);
+            await().until(() -> watched.uploads().inProgress().isEmpty());
             assertThat(System.nanoTime() - lastBytesSentAt).as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
             upload.send(1);

@@ -14,8 +14,8 @@ import reactor.core.publisher.Mono;
 import io.memfd.spring.web.MemFdProblems;
 
 /**
- * Answers memfd's limits with problem details ({@link MemFdProblems}: 413, 507, 408, 409) from any WebFlux controller
- * or functional endpoint. It runs after the application's own {@code @ExceptionHandler}s (which can answer
+ * Answers memfd's limits with problem details ({@link MemFdProblems}: 400, 408, 409, 413, 503, 507) from any WebFlux
+ * controller or functional endpoint. It runs after the application's own {@code @ExceptionHandler}s (which can answer
  * differently) and before Spring Boot's error handler (which would answer 500).
  */
 public class MemFdProblemWebExceptionHandler implements WebExceptionHandler, Ordered {
