@@ -12,6 +12,7 @@ public class BudgetExceededException extends MemFdException {
     private final long budget;
     private final long inUse;
     private final long requested;
+    private final long heldByClosed;
 
     /**
      * @param heldByClosed the part of {@code inUse} that closed buffers hold, whose pages a channel, a mapping or a
@@ -23,16 +24,17 @@ public class BudgetExceededException extends MemFdException {
                 + " bytes across live buffers (" + inUse + " bytes in use"
                 + (heldByClosed > 0 ? ", " + heldByClosed + " of them by closed buffers whose pages a channel, a"
                         + " mapping not yet garbage-collected or a duplicate still holds" : "")
-                + ")", budget, inUse, requested);
+                + ")", budget, inUse, requested, heldByClosed);
     }
 
     /** For a budget counted in other units than bytes; {@code cause} says which. */
     BudgetExceededException(String operation, String memfdName, int fd, String cause, long budget,
-            long inUse, long requested) {
+            long inUse, long requested, long heldByClosed) {
         super(operation, memfdName, fd, cause, 0);
         this.budget = budget;
         this.inUse = inUse;
         this.requested = requested;
+        this.heldByClosed = heldByClosed;
     }
 
     /** The total budget: in bytes, or in buffers for a {@link CountLimitExceededException}. */
@@ -48,5 +50,13 @@ public class BudgetExceededException extends MemFdException {
     /** What was requested in addition, in the budget's unit. */
     public long requested() {
         return requested;
+    }
+
+    /**
+     * The part of {@link #inUse()} that closed buffers held, whose pages a channel (a response still sending them),
+     * a mapping not yet garbage-collected or a duplicate kept; 0 for a count.
+     */
+    public long heldByClosed() {
+        return heldByClosed;
     }
 }

@@ -11,7 +11,7 @@ public class CountLimitExceededException extends BudgetExceededException {
 
     CountLimitExceededException(String operation, String memfdName, int maxCount) {
         super(operation, memfdName, -1, "another buffer would exceed the maximum of " + maxCount
-                + " live buffers", maxCount, maxCount, 1);
+                + " live buffers", maxCount, maxCount, 1, 0);
     }
 
     /** The most buffers the factory keeps open at once. */

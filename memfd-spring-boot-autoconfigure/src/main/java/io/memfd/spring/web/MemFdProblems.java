@@ -57,9 +57,12 @@ public final class MemFdProblems {
         if (error instanceof BudgetExceededException full) {
             ProblemDetail problem = problem(HttpStatus.INSUFFICIENT_STORAGE, "Another " + full.requested()
                     + " bytes would pass the " + full.budget() + " bytes all memfds may hold together"
-                    + " (memfd.max-total-size); " + full.inUse() + " are in use.");
+                    + " (memfd.max-total-size); " + full.inUse() + " are in use"
+                    + (full.heldByClosed() > 0 ? ", " + full.heldByClosed() + " of them by closed memfds still being"
+                            + " sent or mapped" : "") + ".");
             problem.setProperty("budget", full.budget());
             problem.setProperty("inUse", full.inUse());
+            problem.setProperty("heldByClosed", full.heldByClosed());
             return problem;
         }
         if (error instanceof OutOfDescriptorsException) {

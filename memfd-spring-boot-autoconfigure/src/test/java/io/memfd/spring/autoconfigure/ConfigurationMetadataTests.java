@@ -42,7 +42,7 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdWebProperties.Serving.class, "memfd.web.serving."));
         expected.putAll(properties(MemFdWebProperties.ProblemDetails.class, "memfd.web.problem-details."));
         expected.putAll(properties(MemFdWebProperties.Multipart.class, "memfd.web.multipart."));
-        assertThat(expected).hasSize(11 + 10 + 5 + 4);
+        assertThat(expected).hasSize(11 + 10 + 5 + 5);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))

@@ -1,5 +1,6 @@
 package io.memfd.spring.web;
 
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,23 @@ class MemFdProblemsTests {
             assertThat(problem.getDetail()).isEqualTo(
                     "Another memfd would pass the 1 memfds that may be open at once (memfd.max-count).");
             assertThat(problem.getProperties()).containsEntry("maxCount", 1).doesNotContainKey("budget");
+        }
+    }
+
+    /** A closed memfd still being sent holds part of the budget: the problem says how much. */
+    @Test
+    void tooManyBytesHeldByAClosedMemfdStillBeingSentSaysSo() throws Exception {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(8192).build()) {
+            MemFd deleted = factory.createSealed("deleted", new byte[4096]);
+            try (FileChannel download = deleted.newFileChannel()) {
+                deleted.close();
+                BudgetExceededException refused = catchThrowableOfType(BudgetExceededException.class,
+                        () -> factory.createSealed("next", new byte[8192]));
+                ProblemDetail problem = MemFdProblems.of(refused);
+                assertThat(problem.getDetail()).endsWith("are in use, 5120 of them by closed memfds still being sent"
+                        + " or mapped.");
+                assertThat(problem.getProperties()).containsEntry("heldByClosed", 5120L);
+            }
         }
     }
 

@@ -55,7 +55,8 @@ public class MemFdEndpoint {
         List<BufferDescriptor> buffers = registry.buffers().stream()
                 .map(info -> BufferDescriptor.of(info, receiving.contains(info.id())))
                 .toList();
-        return new MemFdDescriptor(buffers.size(), registry.usedBytes(), boxed(registry.maxTotalSize()),
+        return new MemFdDescriptor(buffers.size(), registry.usedBytes(), registry.lingeringBytes(),
+                boxed(registry.maxTotalSize()),
                 boxed(registry.maxSize()), boxed(registry.maxCount()), registry.createdCount(),
                 registry.releasedCount(), registry.leakedCount(), buffers,
                 inProgress.stream().map(UploadDescriptor::of).toList());
@@ -91,7 +92,10 @@ public class MemFdEndpoint {
      * The live buffers and the totals.
      *
      * @param count the live buffers listed
-     * @param usedBytes the bytes the kernel holds for them, as counted against the budget
+     * @param usedBytes the bytes the kernel holds for them, as counted against the budget, and for closed buffers
+     *        whose pages something still holds
+     * @param lingeringBytes the part of {@code usedBytes} closed buffers hold: their pages kept by a response still
+     *        sending them, a mapping not yet garbage-collected, a duplicate
      * @param maxTotalSize the budget across live buffers; absent when unlimited
      * @param maxSize the per-buffer size limit; absent when unlimited
      * @param maxCount the most live buffers at once; absent when unlimited
@@ -101,9 +105,9 @@ public class MemFdEndpoint {
      * @param buffers every live buffer, oldest first
      * @param uploads the uploads still streaming into buffers, oldest first
      */
-    public record MemFdDescriptor(int count, long usedBytes, Long maxTotalSize, Long maxSize, Integer maxCount,
-            long created, long released, long leaked, List<BufferDescriptor> buffers, List<UploadDescriptor> uploads)
-            implements OperationResponseBody {
+    public record MemFdDescriptor(int count, long usedBytes, long lingeringBytes, Long maxTotalSize, Long maxSize,
+            Integer maxCount, long created, long released, long leaked, List<BufferDescriptor> buffers,
+            List<UploadDescriptor> uploads) implements OperationResponseBody {
     }
 
     /**

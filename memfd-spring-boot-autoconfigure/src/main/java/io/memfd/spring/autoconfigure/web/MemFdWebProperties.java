@@ -8,8 +8,8 @@ import org.springframework.validation.Validator;
 
 /**
  * How memfds are served and received over HTTP ({@code memfd.web.*}), in WebFlux and Spring MVC applications. They
- * validate themselves when they are bound, as the {@code memfd.*} properties do: an upload idle timeout that is not
- * positive fails start-up with a report that names the property.
+ * validate themselves when they are bound, as the {@code memfd.*} properties do: an idle timeout that is not positive
+ * fails start-up with a report that names the property.
  */
 @ConfigurationProperties("memfd.web")
 public class MemFdWebProperties implements Validator {
@@ -56,9 +56,14 @@ public class MemFdWebProperties implements Validator {
     /** Called by Spring Boot after binding; the error names its property in the start-up failure report. */
     @Override
     public void validate(Object target, Errors errors) {
-        Duration timeout = ((MemFdWebProperties) target).uploadIdleTimeout;
+        MemFdWebProperties properties = (MemFdWebProperties) target;
+        requirePositive(properties.uploadIdleTimeout, "uploadIdleTimeout", errors);
+        requirePositive(properties.serving.idleTimeout, "serving.idleTimeout", errors);
+    }
+
+    private static void requirePositive(Duration timeout, String property, Errors errors) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            errors.rejectValue("uploadIdleTimeout", "memfd.notPositive", "must be a positive duration, such as 30s");
+            errors.rejectValue(property, "memfd.notPositive", "must be a positive duration, such as 30s");
         }
     }
 
@@ -72,12 +77,28 @@ public class MemFdWebProperties implements Validator {
          */
         private boolean enabled = true;
 
+        /**
+         * Longest time a response sending a memfd may make no progress, the client reading nothing; past it the
+         * connection is closed, so that a client that stops reading cannot keep the memfd's pages (and, once the
+         * memfd is closed, its share of memfd.max-total-size) for as long as it likes. WebFlux on Reactor Netty, which
+         * has no write timeout of its own; Tomcat's and Jetty's connection timeouts cover their writes.
+         */
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
         public boolean isEnabled() {
             return this.enabled;
         }
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        public Duration getIdleTimeout() {
+            return this.idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
         }
     }
 
@@ -86,8 +107,9 @@ public class MemFdWebProperties implements Validator {
 
         /**
          * Whether memfd's limits are answered as application/problem+json from any controller: 413 past
-         * memfd.max-size, 507 past memfd.max-total-size, 408 for a stalled upload, 409 for a cancelled one. The
-         * application's own exception handlers still come first.
+         * memfd.max-size, 507 past memfd.max-total-size or memfd.max-count, 408 for a stalled upload, 409 for a
+         * cancelled one, 400 for an invalid name, 503 with no descriptor left. The application's own exception
+         * handlers still come first.
          */
         private boolean enabled = true;
 

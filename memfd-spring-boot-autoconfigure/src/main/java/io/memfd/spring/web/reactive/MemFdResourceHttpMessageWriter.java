@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,6 +77,16 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
 
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
 
+    private final Duration sendIdleTimeout;
+
+    /**
+     * @param sendIdleTimeout the longest time a response on Reactor Netty may make no progress before its connection
+     *        is closed: a client that stops reading would otherwise keep the memfd's pages for as long as it likes
+     */
+    public MemFdResourceHttpMessageWriter(Duration sendIdleTimeout) {
+        this.sendIdleTimeout = sendIdleTimeout;
+    }
+
     @Override
     public boolean canWrite(ResolvableType elementType, @Nullable MediaType mediaType) {
         return this.resources.canWrite(elementType, mediaType);
@@ -132,11 +143,16 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
             String refusal = hugetlb ? "the memfd is on hugetlbfs, which sendfile(2) refuses"
                     : (nativeResponse != null) ? NettyFileRegions.refusal(nativeResponse)
                     : "the server is not Reactor Netty";
+            Runnable unwatched = (nativeResponse != null)
+                    ? NettyFileRegions.closeWhenStalled(nativeResponse, this.sendIdleTimeout) : () -> { };
+            Mono<Void> sent;
             if (refusal == null) {
-                return NettyFileRegions.write(response, nativeResponse, channel, body.segments());
+                sent = NettyFileRegions.write(response, nativeResponse, channel, body.segments());
+            } else {
+                logFallback(refusal);
+                sent = copy(response, channel, body.segments());
             }
-            logFallback(refusal);
-            return copy(response, channel, body.segments());
+            return sent.doFinally((signal) -> unwatched.run());
         } catch (ByteRanges.NotSatisfiable e) {
             closeQuietly(channel);
             return notSatisfiable(response, e);

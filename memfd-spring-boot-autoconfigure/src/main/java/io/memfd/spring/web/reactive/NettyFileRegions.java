@@ -1,15 +1,21 @@
 package io.memfd.spring.web.reactive;
 
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +30,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * heap. Only this class touches Netty and Reactor Netty, so that the rest works where they are absent.
  */
 final class NettyFileRegions {
+
+    private static final String STALL_WATCH = "memfd.stallWatch";
 
     private NettyFileRegions() {
     }
@@ -52,6 +60,20 @@ final class NettyFileRegions {
     }
 
     /**
+     * Closes the connection of {@code nativeResponse} (if it is Reactor Netty's) when it makes no progress for
+     * {@code idle}: no byte of a pending write, a file region's included, taken by the client. Reactor Netty has no
+     * write timeout, so a client that stops reading would keep the response, and with it the file's pages, for as
+     * long as it likes. Returns what ends the watch, once the response is over.
+     */
+    static Runnable closeWhenStalled(Object nativeResponse, Duration idle) {
+        if (!(nativeResponse instanceof HttpServerResponse netty)) {
+            return () -> { };
+        }
+        netty.withConnection((connection) -> connection.addHandlerLast(STALL_WATCH, new StallWatch(idle)));
+        return () -> netty.withConnection((connection) -> connection.removeHandler(STALL_WATCH));
+    }
+
+    /**
      * Commits the response (status and headers as set) and writes {@code segments}; {@code channel} is closed once
      * Netty has released the last region, however the response ends.
      */
@@ -76,6 +98,21 @@ final class NettyFileRegions {
         return (segment instanceof ByteRanges.Segment.Region region)
                 ? shared.region(region.position(), region.count())
                 : new DefaultHttpContent(Unpooled.wrappedBuffer(((ByteRanges.Segment.Bytes) segment).bytes()));
+    }
+
+    /** Closes the connection once writes have made no progress for the idle time (output observed, not just ends). */
+    private static final class StallWatch extends IdleStateHandler {
+
+        StallWatch(Duration idle) {
+            super(true, 0, idle.toNanos(), 0, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        protected void channelIdle(ChannelHandlerContext context, IdleStateEvent event) {
+            if (event.state() == IdleState.WRITER_IDLE) {
+                context.close();
+            }
+        }
     }
 
     /**

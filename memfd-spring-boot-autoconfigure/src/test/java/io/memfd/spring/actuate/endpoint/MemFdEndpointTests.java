@@ -3,6 +3,7 @@ package io.memfd.spring.actuate.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -18,6 +19,22 @@ import io.memfd.testing.TestLibc;
 
 /** The endpoint's operations against real buffers. */
 class MemFdEndpointTests {
+
+    /** A closed buffer still being sent is no longer listed, but its bytes still count, and show as lingering. */
+    @Test
+    void aClosedBufferStillBeingSentShowsAsLingeringBytes() throws Exception {
+        try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(1 << 24).build()) {
+            MemFd deleted = factory.createSealed("deleted", new byte[10]);
+            try (FileChannel download = deleted.newFileChannel()) {
+                deleted.close();
+                MemFdDescriptor all = new MemFdEndpoint(factory.registry()).buffers();
+                assertThat(all.count()).isZero();
+                assertThat(all.usedBytes()).isEqualTo(4096 + 1024);
+                assertThat(all.lingeringBytes()).isEqualTo(4096 + 1024);
+            }
+            assertThat(new MemFdEndpoint(factory.registry()).buffers().usedBytes()).isZero();
+        }
+    }
 
     @Test
     void listsEveryLiveBufferWithTheTotals() {
@@ -35,6 +52,7 @@ class MemFdEndpointTests {
             assertThat(all.count()).isEqualTo(2);
             // A page and about 1 KiB for the file, each.
             assertThat(all.usedBytes()).isEqualTo(2 * (4096 + 1024));
+            assertThat(all.lingeringBytes()).isZero();
             assertThat(all.maxCount()).isEqualTo(100);
             assertThat(all.maxSize()).isEqualTo(1 << 20);
             assertThat(all.maxTotalSize()).isEqualTo(1 << 24);

@@ -37,4 +37,24 @@ class MemFdWebPropertiesValidationTests {
                     "memfd.web.upload-idle-timeout=" + timeout);
         }
     }
+
+    /** A nested property: Spring Boot's report names it (in its Java form) without the origin. */
+    @Test
+    void aServingIdleTimeoutThatIsNotPositiveIsReportedByName() {
+        for (String timeout : new String[] { "0s", "-1s" }) {
+            FailureAnalysisReport.assertStartupFails(this.runner,
+                    (analysis) -> assertThat(analysis.getDescription()).as(timeout)
+                        .contains("memfd.web.serving.idleTimeout", "must be a positive duration"),
+                    "memfd.web.serving.idle-timeout=" + timeout);
+        }
+    }
+
+    @Test
+    void theServingIdleTimeoutBindsAndIsAMinuteByDefault() {
+        this.runner.run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getServing()
+            .getIdleTimeout()).isEqualTo(Duration.ofSeconds(60)));
+        this.runner.withPropertyValues("memfd.web.serving.idle-timeout=5s")
+            .run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getServing().getIdleTimeout())
+                .isEqualTo(Duration.ofSeconds(5)));
+    }
 }

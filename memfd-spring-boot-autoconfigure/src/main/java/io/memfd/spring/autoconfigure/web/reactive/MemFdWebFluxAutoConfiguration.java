@@ -18,6 +18,7 @@ import org.springframework.web.server.WebExceptionHandler;
 import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.autoconfigure.MemFdReactiveAutoConfiguration;
+import io.memfd.spring.autoconfigure.web.MemFdWebProperties;
 import io.memfd.spring.io.ReactiveMemFdResources;
 import io.memfd.spring.web.reactive.MemFdMultipartCodecCustomizer;
 import io.memfd.spring.web.reactive.MemFdProblemWebExceptionHandler;
@@ -38,8 +39,8 @@ public final class MemFdWebFluxAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "memfd.web.serving.enabled", matchIfMissing = true)
-    MemFdResourceCodecCustomizer memFdResourceCodecCustomizer() {
-        return new MemFdResourceCodecCustomizer();
+    MemFdResourceCodecCustomizer memFdResourceCodecCustomizer(MemFdWebProperties properties) {
+        return new MemFdResourceCodecCustomizer(properties.getServing().getIdleTimeout());
     }
 
     @Bean

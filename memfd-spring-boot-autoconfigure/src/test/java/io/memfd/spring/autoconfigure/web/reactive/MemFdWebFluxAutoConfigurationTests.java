@@ -2,6 +2,8 @@ package io.memfd.spring.autoconfigure.web.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -88,7 +90,7 @@ class MemFdWebFluxAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     static class OwnBeans {
 
-        static final MemFdResourceCodecCustomizer CODECS = new MemFdResourceCodecCustomizer();
+        static final MemFdResourceCodecCustomizer CODECS = new MemFdResourceCodecCustomizer(Duration.ofSeconds(5));
 
         static final MemFdProblemWebExceptionHandler PROBLEMS = new MemFdProblemWebExceptionHandler();
 
