@@ -99,6 +99,15 @@ public class MemFdUploads {
             return stalled("within the server's read timeout");
         }
 
+        /** The failure of this upload when its client went away ({@code disconnection}) before the last byte. */
+        UploadAbortedException disconnected(Throwable disconnection) {
+            UploadAbortedException gone = new UploadAbortedException(UploadAbortedException.Reason.DISCONNECTED,
+                    "The client of '" + this.name + "' went away after " + this.received.get()
+                            + " bytes; the upload was dropped.");
+            gone.addSuppressed(disconnection);
+            return gone;
+        }
+
         private UploadAbortedException stalled(String when) {
             return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "No bytes of '" + this.name
                     + "' arrived " + when + " after " + this.received.get() + " bytes; the upload was dropped.");

@@ -9,6 +9,7 @@ import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.codec.multipart.Part;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -69,6 +70,7 @@ public class ReactiveMemFdResources {
             Mono<MemFdResource> written = Flux.from(content)
                 .timeout(this.idleTimeout)
                 .onErrorMap(TimeoutException.class, (e) -> upload.stalled(this.idleTimeout))
+                .onErrorMap(DisconnectedClientHelper::isClientDisconnectedException, upload::disconnected)
                 .doOnNext((buffer) -> upload.received(ingestion.write(buffer)))
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                 .then(Mono.fromCallable(ingestion::finish));
