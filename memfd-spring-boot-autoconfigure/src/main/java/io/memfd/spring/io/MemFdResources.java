@@ -83,11 +83,9 @@ public class MemFdResources {
         MemFd memfd = this.factory.create(name);
         Ending ending = new Ending(memfd);
         MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
-        IdleWatchdog watchdog = (this.idleTimeout != null) ? new IdleWatchdog(this.idleTimeout, () -> {
-            if (ending.abort(upload.stalled(this.idleTimeout))) {
-                this.uploads.untrack(upload);
-            }
-        }) : null;
+        IdleWatchdog watchdog = (this.idleTimeout != null)
+                ? new IdleWatchdog(this.idleTimeout, () -> this.uploads.abort(upload, upload.stalled(this.idleTimeout)))
+                : null;
         UploadAbortedException aborted;
         try {
             memfd.append(new ProgressStream(content, upload, watchdog));

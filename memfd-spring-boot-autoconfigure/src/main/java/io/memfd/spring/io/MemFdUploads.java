@@ -43,11 +43,18 @@ public class MemFdUploads {
      */
     public boolean cancel(long id) {
         Tracked upload = this.uploads.get(id);
-        if (upload == null || !upload.abort.test(new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
-                "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."))) {
+        return upload != null && abort(upload, new UploadAbortedException(UploadAbortedException.Reason.CANCELLED,
+                "The upload of '" + upload.name + "' was cancelled after " + upload.received.get() + " bytes."));
+    }
+
+    /**
+     * Ends {@code upload} for {@code reason}, unless it finished first, and stops listing it: its memfd is gone, even
+     * if a blocking upload's thread still waits in its read. Returns whether it did.
+     */
+    boolean abort(Tracked upload, UploadAbortedException reason) {
+        if (!upload.abort.test(reason)) {
             return false;
         }
-        // Its memfd is gone; a blocking upload's thread may still wait in its read, but there is nothing left to show.
         untrack(upload);
         return true;
     }

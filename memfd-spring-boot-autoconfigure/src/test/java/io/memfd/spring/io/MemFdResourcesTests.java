@@ -217,17 +217,8 @@ class MemFdResourcesTests {
      */
     @Test
     void aCancelRacingTheEndOfAnUploadEitherWinsOrSaysItLost() throws Exception {
-        for (int round = 0; round < 300; round++) {
-            CancelRace race = CancelRace.start(this.resources.uploads());
-            try {
-                MemFdResource stored = this.resources.createSealed("race", new ByteArrayInputStream(new byte[4096]));
-                assertThat(race.cancelled()).as("a cancel that said it won, in round " + round).isFalse();
-                assertThat(stored.exists()).isTrue();
-                stored.close();
-            } catch (UploadAbortedException e) {
-                assertThat(race.cancelled()).as("a cancel that said it lost, in round " + round).isTrue();
-            }
-        }
+        CancelRace.assertEitherWinsOrSaysItLost(this.resources.uploads(), 300,
+                () -> this.resources.createSealed("race", new ByteArrayInputStream(new byte[4096])));
         assertThat(OpenFds.memfdsNamed("race")).isZero();
         assertThat(this.factory.registry().usedBytes()).isZero();
     }

@@ -1,20 +1,5 @@
 package io.memfd.spring.web.servlet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ApplicationContext;
-
-/** {@link MemFdWebMvcSilentUploadTests} on Jetty (tag "jetty", as {@link MemFdWebMvcJettyTests}). */
-@Tag("jetty")
-class MemFdWebMvcJettySilentUploadTests extends MemFdWebMvcSilentUploadTests {
-
-    @BeforeEach
-    void onJetty(@Autowired ApplicationContext context) {
-        assertThat(((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName())
-            .as("the server these tests run on").startsWith("Jetty");
-    }
+/** {@link MemFdWebMvcSilentUploadTests} on Jetty. */
+class MemFdWebMvcJettySilentUploadTests extends MemFdWebMvcSilentUploadTests implements RunsOnJetty {
 }

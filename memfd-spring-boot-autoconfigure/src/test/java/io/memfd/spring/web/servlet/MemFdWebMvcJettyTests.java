@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ApplicationContext;
 
 import io.memfd.MemFd;
 import io.memfd.Seal;
@@ -20,17 +15,15 @@ import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 
 /**
- * The same ordinary Spring MVC controllers as {@link MemFdWebMvcTests}, on Jetty, with the tests both share
- * ({@link AbstractMvcServingTests}) (tag "jetty": run by the surefire
- * execution whose class path has Jetty instead of Tomcat): the bytes, Spring's headers, ranges, HEAD, 304, and that a
+ * The same ordinary Spring MVC controllers as {@link MemFdWebMvcTests}, on Jetty ({@link RunsOnJetty}), with the
+ * tests both share ({@link AbstractMvcServingTests}): the bytes, Spring's headers, ranges, HEAD, 304, and that a
  * SHRINK-sealed memfd goes to the socket as mappings, without a copy through Java memory, while anything that cannot
  * be mapped safely is copied.
  */
-@Tag("jetty")
 @SpringBootTest(classes = MvcApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=servlet", "memfd.max-size=" + MemFdWebMvcJettyTests.MAX,
                 "memfd.max-total-size=" + 3 * MemFdWebMvcJettyTests.MAX })
-class MemFdWebMvcJettyTests extends AbstractMvcServingTests {
+class MemFdWebMvcJettyTests extends AbstractMvcServingTests implements RunsOnJetty {
 
     static final int MAX = 16 << 20;
 
@@ -39,12 +32,6 @@ class MemFdWebMvcJettyTests extends AbstractMvcServingTests {
 
     MemFdWebMvcJettyTests() {
         super(MAX);
-    }
-
-    @BeforeEach
-    void onJetty(@Autowired ApplicationContext context) {
-        assertThat(((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName())
-            .as("the server these tests run on").startsWith("Jetty");
     }
 
     /**
