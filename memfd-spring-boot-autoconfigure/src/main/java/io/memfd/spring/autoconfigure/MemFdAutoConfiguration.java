@@ -87,7 +87,8 @@ public final class MemFdAutoConfiguration {
     @ConditionalOnSingleCandidate(MemFdFactory.class)
     MemFdResources memFdResources(MemFdFactory memFdFactory, MemFdUploads memFdUploads,
             MemFdWebProperties webProperties) {
-        return new MemFdResources(memFdFactory, memFdUploads, webProperties.getUploadIdleTimeout());
+        return new MemFdResources(memFdFactory, memFdUploads, webProperties.getUploadIdleTimeout(),
+                webProperties.getUploadMinimumRate());
     }
 
     /** The uploads in progress, blocking and reactive alike, for {@code /actuator/memfd} and for cancelling one. */

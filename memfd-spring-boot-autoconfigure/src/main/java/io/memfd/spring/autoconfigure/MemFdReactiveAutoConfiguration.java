@@ -26,6 +26,7 @@ public final class MemFdReactiveAutoConfiguration {
     @ConditionalOnMissingBean
     ReactiveMemFdResources reactiveMemFdResources(MemFdFactory memFdFactory, MemFdUploads memFdUploads,
             MemFdWebProperties properties) {
-        return new ReactiveMemFdResources(memFdFactory, memFdUploads, properties.getUploadIdleTimeout());
+        return new ReactiveMemFdResources(memFdFactory, memFdUploads, properties.getUploadIdleTimeout(),
+                properties.getUploadMinimumRate());
     }
 }

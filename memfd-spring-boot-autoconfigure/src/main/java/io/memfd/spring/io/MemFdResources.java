@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.Resource;
+import org.springframework.util.unit.DataSize;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
@@ -30,11 +31,14 @@ public class MemFdResources {
 
     private final @Nullable Duration idleTimeout;
 
+    private final long minimumBytesPerSecond;
+
     /** Without an idle timeout; streamed uploads are listed by a {@link MemFdUploads} of their own. */
     public MemFdResources(MemFdFactory factory) {
         this.factory = factory;
         this.uploads = new MemFdUploads();
         this.idleTimeout = null;
+        this.minimumBytesPerSecond = 0;
     }
 
     /** With an idle timeout; streamed uploads are listed by a {@link MemFdUploads} of their own. */
@@ -42,19 +46,26 @@ public class MemFdResources {
         this(factory, new MemFdUploads(), idleTimeout);
     }
 
+    /** With an idle timeout and no minimum rate; see {@link #MemFdResources(MemFdFactory, MemFdUploads, Duration,
+     * DataSize)}. */
+    public MemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
+        this(factory, uploads, idleTimeout, DataSize.ofBytes(0));
+    }
+
     /**
      * @param uploads where streams given to {@link #createSealed(String, InputStream)} are listed while they are
      *     copied, and can be cancelled
      * @param idleTimeout longest wait for the next bytes of such a stream; past it the memfd is closed and the upload
      *     fails as stalled
+     * @param minimumRate bytes per second such a stream must average once it has run for the idle timeout, or it
+     *     fails as stalled as well; zero for no minimum
      */
-    public MemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("The idle timeout must be positive, not " + idleTimeout);
-        }
+    public MemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout, DataSize minimumRate) {
+        UploadWatchdog.checkSettings(idleTimeout, minimumRate);
         this.factory = factory;
         this.uploads = uploads;
         this.idleTimeout = idleTimeout;
+        this.minimumBytesPerSecond = minimumRate.toBytes();
     }
 
     /** An empty, unsealed, writable resource; fill it through its output stream, then {@link #seal} it. */
@@ -74,7 +85,8 @@ public class MemFdResources {
      * closed. The factory's per-buffer and total limits are enforced while streaming: a stream that passes one fails
      * with {@link io.memfd.SizeLimitExceededException} or {@link io.memfd.BudgetExceededException} and leaves no memfd
      * behind. While it is copied, the upload is listed by {@link #uploads()}, and {@link MemFdUploads#cancel} closes
-     * its memfd at once; with an idle timeout, so does a stream that yields nothing for that long. Either way the
+     * its memfd at once; with an idle timeout, so does a stream that yields nothing for that long, or (with a minimum
+     * rate) one that averages less once it has run that long. Either way the
      * memory and budget are freed at once, and the call fails with {@link UploadAbortedException} ({@code CANCELLED},
      * {@code STALLED}) once the stream's read returns: a blocked read cannot be woken from another thread.
      */
@@ -83,9 +95,8 @@ public class MemFdResources {
         MemFd memfd = this.factory.create(name);
         Ending ending = new Ending(memfd);
         MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
-        IdleWatchdog watchdog = (this.idleTimeout != null)
-                ? new IdleWatchdog(this.idleTimeout, () -> this.uploads.abort(upload, upload.stalled(this.idleTimeout)))
-                : null;
+        UploadWatchdog watchdog = (this.idleTimeout != null)
+                ? new UploadWatchdog(this.uploads, upload, this.idleTimeout, this.minimumBytesPerSecond) : null;
         UploadAbortedException aborted;
         try {
             memfd.append(new ProgressStream(content, upload, watchdog));
@@ -193,9 +204,9 @@ public class MemFdResources {
     private static final class ProgressStream extends FilterInputStream {
 
         private final MemFdUploads.Tracked upload;
-        private final @Nullable IdleWatchdog watchdog;
+        private final @Nullable UploadWatchdog watchdog;
 
-        ProgressStream(InputStream content, MemFdUploads.Tracked upload, @Nullable IdleWatchdog watchdog) {
+        ProgressStream(InputStream content, MemFdUploads.Tracked upload, @Nullable UploadWatchdog watchdog) {
             super(content);
             this.upload = upload;
             this.watchdog = watchdog;

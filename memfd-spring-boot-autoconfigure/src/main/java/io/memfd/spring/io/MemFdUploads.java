@@ -101,6 +101,22 @@ public class MemFdUploads {
             return stalled("for " + idleTimeout.toMillis() + " ms (memfd.web.upload-idle-timeout)");
         }
 
+        /**
+         * The failure of this upload when, after {@code elapsed}, its bytes average less than
+         * {@code minimumBytesPerSecond}.
+         */
+        UploadAbortedException tooSlow(long minimumBytesPerSecond, Duration elapsed) {
+            long bytes = this.received.get();
+            return new UploadAbortedException(UploadAbortedException.Reason.STALLED, "'" + this.name + "' arrived at "
+                    + bytes * 1000 / Math.max(1, elapsed.toMillis()) + " bytes/s on average (" + bytes + " bytes in "
+                    + elapsed.toMillis() + " ms), under the minimum of " + minimumBytesPerSecond
+                    + " bytes/s (memfd.web.upload-minimum-rate); the upload was dropped.");
+        }
+
+        long receivedBytes() {
+            return this.received.get();
+        }
+
         /** The failure of this upload when the server's own read timeout ended its wait for more bytes. */
         UploadAbortedException stalledPastServerTimeout() {
             return stalled("within the server's read timeout");

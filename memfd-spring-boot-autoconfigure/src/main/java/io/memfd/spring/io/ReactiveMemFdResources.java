@@ -2,13 +2,13 @@ package io.memfd.spring.io;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.codec.multipart.Part;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,27 +32,35 @@ import io.memfd.MemFdFactory;
  * <p>Each {@link DataBuffer} is written where the previous one ended and released at once (a direct buffer without a
  * copy), so the content is never held whole on the heap. Whatever ends an upload early leaves no memfd behind: a
  * limit passed ({@link io.memfd.SizeLimitExceededException}, {@link io.memfd.BudgetExceededException}), an error or
- * cancellation of the content, a subscriber that cancels, no byte within the idle timeout, or
- * {@link MemFdUploads#cancel} ({@link UploadAbortedException}). While it runs, the upload is listed by
- * {@link MemFdUploads}.
+ * cancellation of the content, a subscriber that cancels, no byte within the idle timeout or an average below the
+ * minimum rate, or {@link MemFdUploads#cancel} ({@link UploadAbortedException}). While it runs, the upload is listed
+ * by {@link MemFdUploads}.
  */
 public class ReactiveMemFdResources {
 
     private final MemFdFactory factory;
     private final MemFdUploads uploads;
     private final Duration idleTimeout;
+    private final long minimumBytesPerSecond;
+
+    /** With no minimum rate; see {@link #ReactiveMemFdResources(MemFdFactory, MemFdUploads, Duration, DataSize)}. */
+    public ReactiveMemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
+        this(factory, uploads, idleTimeout, DataSize.ofBytes(0));
+    }
 
     /**
      * @param idleTimeout the longest wait for the next bytes of an upload; past it the upload fails with
      *        {@link UploadAbortedException} ({@link UploadAbortedException.Reason#STALLED}) and its memfd is closed
+     * @param minimumRate bytes per second an upload must average once it has run for the idle timeout, or it fails
+     *        as stalled as well; zero for no minimum
      */
-    public ReactiveMemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("The idle timeout must be positive, not " + idleTimeout);
-        }
+    public ReactiveMemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout,
+            DataSize minimumRate) {
+        UploadWatchdog.checkSettings(idleTimeout, minimumRate);
         this.factory = factory;
         this.uploads = uploads;
         this.idleTimeout = idleTimeout;
+        this.minimumBytesPerSecond = minimumRate.toBytes();
     }
 
     /**
@@ -67,18 +75,22 @@ public class ReactiveMemFdResources {
             Sinks.One<UploadAbortedException> cancelled = Sinks.one();
             MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(),
                     (reason) -> ingestion.cancel(reason) && cancelled.tryEmitValue(reason).isSuccess());
+            UploadWatchdog watchdog = new UploadWatchdog(this.uploads, upload, this.idleTimeout,
+                    this.minimumBytesPerSecond);
             Mono<MemFdResource> written = Flux.from(content)
-                .timeout(this.idleTimeout)
-                .onErrorMap(TimeoutException.class, (e) -> upload.stalled(this.idleTimeout))
                 .onErrorMap(DisconnectedClientHelper::isClientDisconnectedException, upload::disconnected)
-                .doOnNext((buffer) -> upload.received(ingestion.write(buffer)))
+                .doOnNext((buffer) -> {
+                    upload.received(ingestion.write(buffer));
+                    watchdog.progress();
+                })
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                 .then(Mono.fromCallable(ingestion::finish));
             // Settled before the outcome travels on, so that whoever sees the response sees the upload gone too.
             return Mono.firstWithSignal(written, cancelled.asMono().flatMap(Mono::<MemFdResource>error))
                 .doOnSuccess((resource) -> this.uploads.untrack(upload))
                 .doOnError((e) -> ingestion.abort(upload))
-                .doOnCancel(() -> ingestion.abort(upload));
+                .doOnCancel(() -> ingestion.abort(upload))
+                .doFinally((signal) -> watchdog.stop());
         });
     }
 

@@ -18,8 +18,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.InputStreamResource;
+import org.springframework.util.unit.DataSize;
 
 import io.memfd.BudgetExceededException;
 import io.memfd.MemFdFactory;
@@ -208,6 +211,54 @@ class MemFdResourcesTests {
                 .withMessageContaining("after 100 bytes");
             assertThat(watched.uploads().inProgress()).isEmpty();
             assertThat(this.factory.registry().count()).isZero();
+        }
+    }
+
+    /**
+     * A client that sends a byte now and then is never idle, but averages far below the minimum rate: it is dropped
+     * once it has run for the idle timeout, its memfd closed, and fails as stalled naming the property.
+     */
+    @Test
+    void aTricklingBlockingUploadIsDroppedBelowTheMinimumRate() throws Exception {
+        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
+                DataSize.ofBytes(1000));
+        try (Upload upload = new Upload(watched, "trickling")) {
+            long startedAt = System.nanoTime();
+            while (OpenFds.memfdsNamed("trickling") != 0 || !watched.uploads().inProgress().isEmpty()) {
+                assertThat(System.nanoTime() - startedAt).as("dropped within 20 s")
+                    .isLessThan(TimeUnit.SECONDS.toNanos(20));
+                upload.send(1);
+                Thread.sleep(50);
+            }
+            assertThat(System.nanoTime() - startedAt).as("not before the idle timeout")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+            upload.send(1);
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
+                .havingCause()
+                .isInstanceOfSatisfying(UploadAbortedException.class,
+                        (e) -> assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.STALLED))
+                .withMessageContaining("under the minimum of 1000 bytes/s (memfd.web.upload-minimum-rate)");
+            assertThat(this.factory.registry().count()).isZero();
+        }
+    }
+
+    /** Only the average counts: bytes sent early pay for pauses later, and no minimum lets any trickle go on. */
+    @ParameterizedTest
+    @CsvSource({ "1000, 10000", "0, 1" })
+    void anUploadKeepingTheAverageIsNotDroppedWhateverItsPauses(long minimumRate, int burst) throws Exception {
+        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
+                DataSize.ofBytes(minimumRate));
+        try (Upload upload = new Upload(watched, "paused")) {
+            upload.send(burst);
+            int trickled = 0;
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2); System.nanoTime() < end; trickled++) {
+                upload.send(1);
+                Thread.sleep(50);
+            }
+            upload.end();
+            try (MemFdResource stored = upload.result()) {
+                assertThat(stored.contentLength()).isEqualTo(burst + trickled);
+            }
         }
     }
 

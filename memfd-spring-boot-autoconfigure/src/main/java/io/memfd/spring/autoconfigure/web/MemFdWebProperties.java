@@ -3,6 +3,7 @@ package io.memfd.spring.autoconfigure.web;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -22,6 +23,14 @@ public class MemFdWebProperties implements Validator {
      */
     private Duration uploadIdleTimeout = Duration.ofSeconds(30);
 
+    /**
+     * Lowest speed, in bytes per second on average since it began, at which an upload streamed into a memfd may
+     * arrive once it has run for upload-idle-timeout; a slower one is dropped with 408 and its memfd closed, so a
+     * client sending a byte now and then cannot hold memory, budget and a place under memfd.max-count for long. A
+     * client may pause: only the average counts. 0 for no minimum.
+     */
+    private DataSize uploadMinimumRate = DataSize.ofKilobytes(1);
+
     private final Serving serving = new Serving();
 
     private final ProblemDetails problemDetails = new ProblemDetails();
@@ -34,6 +43,14 @@ public class MemFdWebProperties implements Validator {
 
     public void setUploadIdleTimeout(Duration uploadIdleTimeout) {
         this.uploadIdleTimeout = uploadIdleTimeout;
+    }
+
+    public DataSize getUploadMinimumRate() {
+        return this.uploadMinimumRate;
+    }
+
+    public void setUploadMinimumRate(DataSize uploadMinimumRate) {
+        this.uploadMinimumRate = uploadMinimumRate;
     }
 
     public Serving getServing() {
@@ -59,6 +76,10 @@ public class MemFdWebProperties implements Validator {
         MemFdWebProperties properties = (MemFdWebProperties) target;
         requirePositive(properties.uploadIdleTimeout, "uploadIdleTimeout", errors);
         requirePositive(properties.serving.idleTimeout, "serving.idleTimeout", errors);
+        if (properties.uploadMinimumRate == null || properties.uploadMinimumRate.isNegative()) {
+            errors.rejectValue("uploadMinimumRate", "memfd.negative",
+                    "must be zero or more bytes per second, such as 1KB");
+        }
     }
 
     private static void requirePositive(Duration timeout, String property, Errors errors) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.unit.DataSize;
 
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
 import io.memfd.spring.testing.FailureAnalysisReport;
@@ -56,5 +57,22 @@ class MemFdWebPropertiesValidationTests {
         this.runner.withPropertyValues("memfd.web.serving.idle-timeout=5s")
             .run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getServing().getIdleTimeout())
                 .isEqualTo(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void theUploadMinimumRateIsAKilobytePerSecondByDefaultAndZeroTurnsItOff() {
+        this.runner.run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getUploadMinimumRate())
+            .isEqualTo(DataSize.ofKilobytes(1)));
+        this.runner.withPropertyValues("memfd.web.upload-minimum-rate=0")
+            .run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getUploadMinimumRate())
+                .isEqualTo(DataSize.ofBytes(0)));
+    }
+
+    @Test
+    void aNegativeUploadMinimumRateIsReportedByName() {
+        FailureAnalysisReport.assertStartupFails(this.runner,
+                (analysis) -> assertThat(analysis.getDescription())
+                    .contains(origin("memfd.web.upload-minimum-rate"), "must be zero or more bytes per second"),
+                "memfd.web.upload-minimum-rate=-1B");
     }
 }

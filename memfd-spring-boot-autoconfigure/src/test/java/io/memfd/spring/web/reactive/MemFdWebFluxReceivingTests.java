@@ -167,6 +167,29 @@ class MemFdWebFluxReceivingTests {
         assertThat(this.uploads.inProgress()).isEmpty();
     }
 
+    /**
+     * A client that sends a byte every 100 ms is never idle, but averages far below memfd.web.upload-minimum-rate
+     * (1 KB/s by default): its upload is dropped once it has run for the idle timeout, answered 408.
+     */
+    @Test
+    void aTricklingUploadIsDroppedBelowTheMinimumRate() throws Exception {
+        try (Socket socket = this.http.open()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(RawHttp.keptAliveHead("POST", "/files/trickling", MAX));
+            out.flush();
+            long startedAt = System.nanoTime();
+            RawHttp.Response dropped;
+            try (Trickle trickle = new Trickle(out)) {
+                dropped = RawHttp.Response.read(socket.getInputStream(), false);
+            }
+            assertThat(System.nanoTime() - startedAt).as("not before the idle timeout")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+            assertProblem(dropped, 408, "memfd.web.upload-minimum-rate");
+        }
+        assertThat(OpenFds.memfdsNamed("trickling")).isZero();
+        assertThat(this.uploads.inProgress()).isEmpty();
+    }
+
     /** Nor a server error in the log: nobody is left to answer, and a log line per dropped upload is a flood. */
     @Test
     void anUploadWhoseClientGoesAwayHalfWayLeavesNoMemfd(CapturedOutput output) throws Exception {

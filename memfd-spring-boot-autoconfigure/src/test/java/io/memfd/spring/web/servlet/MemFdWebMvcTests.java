@@ -124,6 +124,29 @@ class MemFdWebMvcTests extends AbstractMvcServingTests {
         }
     }
 
+    /**
+     * A client that sends a byte every 100 ms is never idle, but averages far below memfd.web.upload-minimum-rate
+     * (1 KB/s by default): its upload is dropped once it has run for the idle timeout, answered 408.
+     */
+    @Test
+    void aTricklingUploadIsDroppedBelowTheMinimumRate() throws Exception {
+        try (Socket socket = this.http.open()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(RawHttp.head("POST", "/files/trickling", MAX));
+            out.flush();
+            long startedAt = System.nanoTime();
+            RawHttp.Response dropped;
+            try (Trickle trickle = new Trickle(out)) {
+                dropped = RawHttp.Response.read(socket.getInputStream(), false);
+            }
+            assertThat(System.nanoTime() - startedAt).as("not before the idle timeout")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+            assertThat(dropped.status()).as(dropped.toString()).isEqualTo(408);
+            assertThat(dropped.json().read("$.detail", String.class)).contains("memfd.web.upload-minimum-rate");
+        }
+        assertThat(OpenFds.memfdsNamed("trickling")).isZero();
+    }
+
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
