@@ -1,7 +1,6 @@
 package io.memfd.spring.web.reactive;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
@@ -150,7 +149,7 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
                 sent = NettyFileRegions.write(response, nativeResponse, channel, body.segments());
             } else {
                 logFallback(refusal);
-                sent = copy(response, channel, body.segments());
+                sent = copy(response, nativeResponse, channel, body.segments());
             }
             return sent.doFinally((signal) -> unwatched.run());
         } catch (ByteRanges.NotSatisfiable e) {
@@ -226,39 +225,41 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
     }
 
-    /** The segments read from the channel into buffers and written as usual: a copy, but correct anywhere. */
-    private static Mono<Void> copy(ServerHttpResponse response, FileChannel channel,
+    /**
+     * The segments read from the channel into buffers and written as usual: a copy, but correct anywhere. Each buffer
+     * is read only once the connection can take it, so a client that stops reading holds one buffer, not as many as
+     * the server asks for ahead.
+     */
+    private static Mono<Void> copy(ServerHttpResponse response, @Nullable Object nativeResponse, FileChannel channel,
             List<ByteRanges.Segment> segments) {
         DataBufferFactory buffers = response.bufferFactory();
+        Mono<Void> writable = (nativeResponse != null) ? NettyFileRegions.whenWritable(nativeResponse) : Mono.empty();
         Flux<DataBuffer> body = Flux.fromIterable(segments)
             .concatMap((segment) -> (segment instanceof ByteRanges.Segment.Region region)
-                    ? read(channel, region, buffers)
+                    ? chunkPositions(region).concatMap((position) -> writable
+                        .then(Mono.fromCallable(() -> read(channel, position, region.position() + region.count(),
+                                buffers))))
                     : Mono.just(buffers.wrap(((ByteRanges.Segment.Bytes) segment).bytes())));
         return response.writeWith(body).doFinally((signal) -> closeQuietly(channel));
     }
 
-    private static Flux<DataBuffer> read(FileChannel channel, ByteRanges.Segment.Region region,
-            DataBufferFactory buffers) {
-        long end = region.position() + region.count();
-        return Flux.generate(region::position, (position, sink) -> {
-            if (position >= end) {
-                sink.complete();
-                return position;
+    /** Where each chunk of {@code region} starts. */
+    private static Flux<Long> chunkPositions(ByteRanges.Segment.Region region) {
+        long chunks = (region.count() + COPY_CHUNK - 1) / COPY_CHUNK;
+        return Flux.range(0, Math.toIntExact(chunks)).map((chunk) -> region.position() + (long) chunk * COPY_CHUNK);
+    }
+
+    /** The chunk at {@code position}, up to {@code end}, read into a new buffer. */
+    private static DataBuffer read(FileChannel channel, long position, long end, DataBufferFactory buffers)
+            throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_CHUNK, end - position));
+        while (chunk.hasRemaining()) {
+            if (channel.read(chunk, position + chunk.position()) < 0) {
+                throw new IOException("The memfd ended at " + (position + chunk.position()) + " bytes, before " + end
+                        + ": it was not sealed against shrinking");
             }
-            ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_CHUNK, end - position));
-            try {
-                while (chunk.hasRemaining()) {
-                    if (channel.read(chunk, position + chunk.position()) < 0) {
-                        throw new IOException("The memfd ended at " + (position + chunk.position())
-                                + " bytes, before " + end + ": it was not sealed against shrinking");
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            sink.next(buffers.wrap(chunk.flip()));
-            return position + chunk.limit();
-        });
+        }
+        return buffers.wrap(chunk.flip());
     }
 
     static void closeQuietly(FileChannel channel) {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -21,6 +22,7 @@ import io.netty.util.ReferenceCounted;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -32,6 +34,8 @@ import reactor.netty.http.server.HttpServerResponse;
 final class NettyFileRegions {
 
     private static final String STALL_WATCH = "memfd.stallWatch";
+
+    private static final String WRITABLE_AGAIN = "memfd.writableAgain";
 
     private NettyFileRegions() {
     }
@@ -74,6 +78,31 @@ final class NettyFileRegions {
     }
 
     /**
+     * Completes once the connection of {@code nativeResponse} can take more bytes without queueing them in memory
+     * (Netty's writability: what waits to be sent is under the channel's high water mark), or has closed (a write then
+     * fails); at once when it can now, or when the response is not Reactor Netty's. Reactor Netty asks a body for 128
+     * buffers ahead whether or not the client reads them, so a copied response waits for this before each buffer it
+     * reads: otherwise every client that stops reading would hold 128 of them, encrypted copies included, outside
+     * any limit of memfd's.
+     */
+    static Mono<Void> whenWritable(Object nativeResponse) {
+        if (!(nativeResponse instanceof HttpServerResponse netty)) {
+            return Mono.empty();
+        }
+        return Mono.create((sink) -> netty.withConnection((connection) -> {
+            Channel channel = connection.channel();
+            // On the event loop, where writability changes: it cannot change between the check and the handler.
+            channel.eventLoop().execute(() -> {
+                if (channel.isWritable() || !channel.isActive()) {
+                    sink.success();
+                } else {
+                    connection.addHandlerLast(WRITABLE_AGAIN, new WritableAgain(sink));
+                }
+            });
+        }));
+    }
+
+    /**
      * Commits the response (status and headers as set) and writes {@code segments}; {@code channel} is closed once
      * Netty has released the last region, however the response ends.
      */
@@ -112,6 +141,36 @@ final class NettyFileRegions {
             if (event.state() == IdleState.WRITER_IDLE) {
                 context.close();
             }
+        }
+    }
+
+    /** Signals, once, that the channel became writable again or closed, and leaves the pipeline. */
+    private static final class WritableAgain extends ChannelInboundHandlerAdapter {
+
+        private final MonoSink<Void> sink;
+
+        WritableAgain(MonoSink<Void> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext context) {
+            if (context.channel().isWritable()) {
+                context.pipeline().remove(this);
+            }
+            context.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext context) {
+            context.pipeline().remove(this);
+            context.fireChannelInactive();
+        }
+
+        /** Removed by itself, or with the response's other handlers when the response ends. */
+        @Override
+        public void handlerRemoved(ChannelHandlerContext context) {
+            this.sink.success();
         }
     }
 

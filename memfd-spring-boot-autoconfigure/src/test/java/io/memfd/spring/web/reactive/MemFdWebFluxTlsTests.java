@@ -1,8 +1,15 @@
 package io.memfd.spring.web.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.Arrays;
@@ -11,14 +18,20 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ClassPathResource;
 
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.testing.OpenFds;
 import io.memfd.spring.web.TestFiles;
 import io.memfd.spring.web.RawHttp;
 
@@ -29,6 +42,7 @@ import io.memfd.spring.web.RawHttp;
 @SpringBootTest(classes = FluxApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=reactive", "server.ssl.certificate=classpath:tls/cert.pem",
                 "server.ssl.certificate-private-key=classpath:tls/key.pem" })
+@Import(MemFdWebFluxTlsTests.SmallSendBuffer.class)
 class MemFdWebFluxTlsTests {
 
     @LocalServerPort
@@ -60,6 +74,48 @@ class MemFdWebFluxTlsTests {
             assertThat(parts.get(1).bytes()).isEqualTo(Arrays.copyOfRange(content, 999_990, 1_000_000));
         } finally {
             this.files.closeAll();
+        }
+    }
+
+    /**
+     * A client that reads nothing: the server reads from the memfd little more than the connection holds (its send
+     * buffer, 64 KiB here, and Netty's high water mark), not the 128 chunks of 64 KiB Reactor Netty asks a body for
+     * ahead, encrypted copies besides, which a few dozen such clients made exhaust direct memory. Seen in what this
+     * process's read calls return ({@code rchar} in {@code /proc/self/io}), which the copy's reads dominate.
+     */
+    @Test
+    void aClientThatReadsNothingMakesTheServerCopyLittle() throws Exception {
+        this.files.byName.put("unread.bin", this.resources.createSealed("unread.bin", new byte[32 << 20]));
+        try (Socket client = trustingTheTestCertificate().getSocketFactory().createSocket()) {
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress("localhost", this.port));
+            long readBefore = bytesReadByThisProcess();
+            String request = "GET /files/unread.bin HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            await().until(() -> OpenFds.memfdsNamed("unread.bin") == 2);   // the memfd and the response's own
+            Thread.sleep(1000);   // time to copy whatever the server would copy ahead
+
+            assertThat(bytesReadByThisProcess() - readBefore).isLessThan(4 << 20);
+        } finally {
+            this.files.closeAll();
+        }
+    }
+
+    private static long bytesReadByThisProcess() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/io")).stream()
+            .filter((line) -> line.startsWith("rchar: "))
+            .mapToLong((line) -> Long.parseLong(line.substring("rchar: ".length())))
+            .findFirst()
+            .orElseThrow();
+    }
+
+    /** Keeps the server's socket send buffer small, so that what it sends ahead is small and known. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class SmallSendBuffer {
+
+        @Bean
+        NettyServerCustomizer smallSendBuffer() {
+            return (server) -> server.childOption(ChannelOption.SO_SNDBUF, 64 * 1024);
         }
     }
 
