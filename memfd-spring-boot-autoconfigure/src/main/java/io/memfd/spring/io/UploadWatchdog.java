@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Drops a streamed upload whose client stalls or crawls, so that it holds its memfd's memory, budget and place under
  * {@code memfd.max-count} no longer than that: when no bytes came for the idle timeout, or, with a minimum rate, when
- * the upload has run longer than the idle timeout and its bytes average less than the minimum rate since it began.
+ * the upload has run longer than the idle timeout and its bytes average less than the minimum rate since it began
+ * while they still come (a client that has gone quiet is dropped by the idle rule, which says so).
  * The average rather than each second's rate: a client may pause, but keeping an upload open costs it bytes in
  * proportion to the time, so one byte every few seconds holds nothing for long.
  *
@@ -85,9 +86,14 @@ final class UploadWatchdog {
             long paidLeft = this.startedAt + Math.max(this.idleTimeout.toNanos(), paidFor(this.upload.receivedBytes()))
                     - now;
             if (paidLeft <= 0) {
-                this.uploads.abort(this.upload, this.upload.tooSlow(this.minimumBytesPerSecond,
-                        Duration.ofNanos(now - this.startedAt)));
-                return;
+                long quiet = this.idleTimeout.toNanos() / 4;
+                if (now - this.lastProgress < quiet) {
+                    this.uploads.abort(this.upload, this.upload.tooSlow(this.minimumBytesPerSecond,
+                            Duration.ofNanos(now - this.startedAt)));
+                    return;
+                }
+                // A client gone quiet is left to the idle rule, whose message says what happened; look again soon.
+                paidLeft = quiet;
             }
             next = Math.min(next, paidLeft);
         }

@@ -242,6 +242,23 @@ class MemFdResourcesTests {
         }
     }
 
+    /** A client that sent a little and went quiet is dropped as idle, not as slow: the message says what happened. */
+    @Test
+    void aQuietClientBelowTheMinimumRateIsDroppedAsIdle() throws Exception {
+        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
+                DataSize.ofBytes(1000));
+        try (Upload upload = new Upload(watched, "quiet")) {
+            // Sent a while after the start, so that the idle timeout ends after the average first falls short.
+            Thread.sleep(100);
+            upload.send(100);
+            await().until(() -> OpenFds.memfdsNamed("quiet") == 0);
+            upload.send(1);
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
+                .havingCause()
+                .withMessageContaining("No bytes of 'quiet' arrived for 300 ms");
+        }
+    }
+
     /** Only the average counts: bytes sent early pay for pauses later, and no minimum lets any trickle go on. */
     @ParameterizedTest
     @CsvSource({ "1000, 10000", "0, 1" })

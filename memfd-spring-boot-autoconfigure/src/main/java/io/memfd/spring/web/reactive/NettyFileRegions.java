@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -21,6 +22,7 @@ import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.netty.NettyPipeline;
@@ -129,17 +131,48 @@ final class NettyFileRegions {
                 : new DefaultHttpContent(Unpooled.wrappedBuffer(((ByteRanges.Segment.Bytes) segment).bytes()));
     }
 
-    /** Closes the connection once writes have made no progress for the idle time (output observed, not just ends). */
+    /**
+     * Closes the connection once writes have made no progress for the idle time (output observed, not just ends) and
+     * the kernel sent nothing of it either. A client that reads slowly drains the socket's send buffer (up to a few
+     * MiB) slowly, and Netty can write again only once much of it is free, so Netty's own progress stops for minutes
+     * while the client reads all the time: the kernel's last send (TCP_INFO, on Netty's epoll transport) tells the two
+     * apart.
+     */
     private static final class StallWatch extends IdleStateHandler {
+
+        private final long idleMillis;
 
         StallWatch(Duration idle) {
             super(true, 0, idle.toNanos(), 0, TimeUnit.NANOSECONDS);
+            this.idleMillis = idle.toMillis();
         }
 
         @Override
         protected void channelIdle(ChannelHandlerContext context, IdleStateEvent event) {
-            if (event.state() == IdleState.WRITER_IDLE) {
+            if (event.state() == IdleState.WRITER_IDLE && !KernelSends.within(context.channel(), this.idleMillis)) {
                 context.close();
+            }
+        }
+    }
+
+    /** What the kernel says of a connection's sending, where Netty's epoll transport can ask it. */
+    private static final class KernelSends {
+
+        private static final boolean EPOLL_PRESENT = ClassUtils.isPresent("io.netty.channel.epoll.EpollSocketChannel",
+                KernelSends.class.getClassLoader());
+
+        /** Whether the kernel sent data of {@code channel}'s connection within the last {@code millis}. */
+        static boolean within(Channel channel, long millis) {
+            Channel connection = (channel instanceof Http2StreamChannel) ? channel.parent() : channel;
+            return EPOLL_PRESENT && Epoll.lastDataSentMillis(connection) < millis;
+        }
+
+        /** Apart, so that no epoll class is loaded where the transport is absent. */
+        private static final class Epoll {
+
+            static long lastDataSentMillis(Channel connection) {
+                return (connection instanceof EpollSocketChannel epoll && epoll.isActive())
+                        ? epoll.tcpInfo().lastDataSent() : Long.MAX_VALUE;
             }
         }
     }

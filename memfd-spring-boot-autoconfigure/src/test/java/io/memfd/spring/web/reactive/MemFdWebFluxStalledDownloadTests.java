@@ -11,10 +11,15 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import io.memfd.spring.web.AbstractServingTests;
 import io.memfd.spring.web.RawHttp;
@@ -27,6 +32,7 @@ import io.memfd.testing.OpenFds;
  */
 @SpringBootTest(classes = FluxApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "spring.main.web-application-type=reactive", "memfd.web.serving.idle-timeout=1s" })
+@Import(MemFdWebFluxStalledDownloadTests.LargeSendBuffer.class)
 class MemFdWebFluxStalledDownloadTests extends AbstractServingTests {
 
     private static final int BIG = 16 << 20;
@@ -60,6 +66,47 @@ class MemFdWebFluxStalledDownloadTests extends AbstractServingTests {
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos());
             assertThat(OpenFds.memfdsNamed("stalled.bin")).isZero();
             assertThat(endsAfterWhatWasSent(client)).as("the server closed the connection").isTrue();
+        }
+    }
+
+    /**
+     * A client that reads slowly but all the time keeps its download for as long as it takes: the socket's send buffer
+     * (1 MiB here, as autotuning makes it for clients with larger windows) drains slowly and Netty cannot write for
+     * longer than the idle timeout, but the kernel keeps sending.
+     */
+    @Test
+    void aClientThatReadsSlowlyButSteadilyKeepsItsDownload() throws Exception {
+        this.files.byName.put("slow.bin", this.resources.createSealed("slow.bin", RawHttp.random(BIG)));
+        try (Socket client = new Socket()) {
+            client.setReceiveBufferSize(16 * 1024);
+            client.connect(new InetSocketAddress("localhost", this.serverPort));
+            client.setSoTimeout(10_000);
+            String request = "GET /files/slow.bin HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            byte[] chunk = new byte[1024];
+            long received = 0;
+            // About 20 KB/s for 5 s, five idle timeouts: far slower than the server sends.
+            for (long end = System.nanoTime() + Duration.ofSeconds(5).toNanos(); System.nanoTime() < end;) {
+                received += in.read(chunk);
+                Thread.sleep(50);
+            }
+            // The kernel goes on sending what a closed socket had queued, so the reads alone cannot tell: the
+            // response's own descriptor of the memfd can.
+            assertThat(OpenFds.memfdsNamed("slow.bin")).as("the memfd and the response's own, after %d bytes", received)
+                .isEqualTo(2);
+        } finally {
+            this.files.closeAll();
+        }
+    }
+
+    /** A fixed, large socket send buffer, which a slow client drains for longer than the idle timeout. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class LargeSendBuffer {
+
+        @Bean
+        NettyServerCustomizer largeSendBuffer() {
+            return (server) -> server.childOption(ChannelOption.SO_SNDBUF, 1 << 20);
         }
     }
 
