@@ -128,11 +128,16 @@ public class MemFdPartHttpMessageReader implements HttpMessageReader<Part> {
         }
     }
 
-    /** The client's file name without control characters, cut short: it is only a label in /proc. */
+    /**
+     * The client's file name as a label in /proc, never a reason to refuse the upload: control characters,
+     * bidirectional controls and unpaired surrogates (which no memfd name may hold) replaced, cut short between two
+     * code points.
+     */
     private static String memfdName(String filename) {
-        String label = filename.replaceAll("\\p{Cntrl}", "_");
+        String label = filename.replaceAll("[\\p{Cntrl}\\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", "_");
         if (label.length() > NAME_CHARS) {
-            label = label.substring(0, NAME_CHARS);
+            int end = Character.isHighSurrogate(label.charAt(NAME_CHARS - 1)) ? NAME_CHARS - 1 : NAME_CHARS;
+            label = label.substring(0, end);
         }
         return "multipart/" + label;
     }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -87,16 +89,36 @@ class MemFdMultipartLimitsTests {
         assertThat(refused.status()).as(refused.toString()).isEqualTo(413);
     }
 
+    /**
+     * A file name is only a label: one cut in the middle of an emoji, or holding a bidirectional control, is stored
+     * under a name any memfd may have, not refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\uD83D\uDE00.png",
+        "evil\u202Egnp.exe", "tab\there.png" })
+    void aFileNameNoMemfdMayHaveIsStoredUnderAnotherName(String filename) throws Exception {
+        byte[] photo = RawHttp.random(1024);
+
+        RawHttp.Response served = post(multipart(NOTE, filename, photo, false));
+
+        assertThat(served.status()).as(served.toString()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo(photo);
+    }
+
     private RawHttp.Response post(byte[] body) throws Exception {
         return this.http.post("/parts", body, "Content-Type", "multipart/form-data; boundary=" + BOUNDARY);
     }
 
     /** A note field and a file part, and with {@code third} one more field. */
     private static byte[] multipart(String note, byte[] file, boolean third) {
+        return multipart(note, "holiday.png", file, third);
+    }
+
+    private static byte[] multipart(String note, String filename, byte[] file, boolean third) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(ascii("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n" + note
-                + "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"holiday.png\""
-                + "\r\nContent-Type: image/png\r\n\r\n"));
+        body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n" + note
+                + "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(file);
         if (third) {
             body.writeBytes(ascii("\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"extra\"\r\n\r\n"
