@@ -31,7 +31,7 @@ import io.memfd.testing.OpenFds;
  * budget, for as long as it likes.
  */
 @SpringBootTest(classes = FluxApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=reactive", "memfd.web.serving.idle-timeout=1s" })
+        properties = { "spring.main.web-application-type=reactive", "memfd.web.serving.idle-timeout=2s" })
 @Import(MemFdWebFluxStalledDownloadTests.LargeSendBuffer.class)
 class MemFdWebFluxStalledDownloadTests extends AbstractServingTests {
 
@@ -63,7 +63,7 @@ class MemFdWebFluxStalledDownloadTests extends AbstractServingTests {
             await().atMost(Duration.ofSeconds(20)).until(() -> this.factory.registry().usedBytes() == before);
             // The response stops making progress at the earliest when it starts, after the request.
             assertThat(System.nanoTime() - requestedAt).as("not before the idle timeout")
-                .isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos());
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
             assertThat(OpenFds.memfdsNamed("stalled.bin")).isZero();
             assertThat(endsAfterWhatWasSent(client)).as("the server closed the connection").isTrue();
         }
@@ -78,16 +78,17 @@ class MemFdWebFluxStalledDownloadTests extends AbstractServingTests {
     void aClientThatReadsSlowlyButSteadilyKeepsItsDownload() throws Exception {
         this.files.byName.put("slow.bin", this.resources.createSealed("slow.bin", RawHttp.random(BIG)));
         try (Socket client = new Socket()) {
-            client.setReceiveBufferSize(16 * 1024);
+            client.setReceiveBufferSize(256 * 1024);
             client.connect(new InetSocketAddress("localhost", this.serverPort));
             client.setSoTimeout(10_000);
             String request = "GET /files/slow.bin HTTP/1.1\r\nHost: localhost\r\n\r\n";
             client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             InputStream in = client.getInputStream();
-            byte[] chunk = new byte[1024];
+            byte[] chunk = new byte[8 * 1024];
             long received = 0;
-            // About 20 KB/s for 5 s, five idle timeouts: far slower than the server sends.
-            for (long end = System.nanoTime() + Duration.ofSeconds(5).toNanos(); System.nanoTime() < end;) {
+            // At most 160 KB/s for 8 s, four idle timeouts: far slower than the server sends, in reads large enough
+            // that the window the client advertises opens by whole segments.
+            for (long end = System.nanoTime() + Duration.ofSeconds(8).toNanos(); System.nanoTime() < end;) {
                 received += in.read(chunk);
                 Thread.sleep(50);
             }
