@@ -46,8 +46,10 @@ public class MemFdResources {
         this(factory, new MemFdUploads(), idleTimeout);
     }
 
-    /** With an idle timeout and no minimum rate; see {@link #MemFdResources(MemFdFactory, MemFdUploads, Duration,
-     * DataSize)}. */
+    /**
+     * With an idle timeout and no minimum rate; see
+     * {@link #MemFdResources(MemFdFactory, MemFdUploads, Duration, DataSize)}.
+     */
     public MemFdResources(MemFdFactory factory, MemFdUploads uploads, Duration idleTimeout) {
         this(factory, uploads, idleTimeout, DataSize.ofBytes(0));
     }

@@ -113,6 +113,7 @@ public class MemFdUploads {
                     + " bytes/s (memfd.web.upload-minimum-rate); the upload was dropped.");
         }
 
+        /** The bytes received so far. */
         long receivedBytes() {
             return this.received.get();
         }
