@@ -83,14 +83,7 @@ public final class Sequences {
     /** The same, each use of the descriptor guarded against a concurrent close. */
     static void handle() {
         FdHandle handle = new FdHandle(MemfdCreate.create(NAME, FLAGS));
-        if (handle.acquire()) {
-            BounceIo.write(handle.number(), NAME, 0, DIRECT.clear());
-            handle.release();
-        }
-        if (handle.acquire()) {
-            Fcntl.addSeals(handle.number(), NAME, Seal.IMMUTABLE);
-            handle.release();
-        }
+        writeAndSeal(handle);
         handle.close();
     }
 
@@ -98,14 +91,7 @@ public final class Sequences {
     static void state() {
         FdHandle handle = new FdHandle(MemfdCreate.create(NAME, FLAGS));
         MemFdState state = new MemFdState(NAME, handle, null, null, -1, null, MemFdState.Origin.CREATED);
-        if (handle.acquire()) {
-            BounceIo.write(handle.number(), NAME, 0, DIRECT.clear());
-            handle.release();
-        }
-        if (handle.acquire()) {
-            Fcntl.addSeals(handle.number(), NAME, Seal.IMMUTABLE);
-            handle.release();
-        }
+        writeAndSeal(handle);
         state.closeByOwner();
         state.run();
     }
@@ -117,6 +103,18 @@ public final class Sequences {
                 MemFdState.Origin.CREATED))) {
             memfd.write(0, DIRECT.clear());
             memfd.makeImmutable();
+        }
+    }
+
+    /** The write and the seal of {@link #buffer}, each guarded by {@code handle} as MemFd guards them. */
+    private static void writeAndSeal(FdHandle handle) {
+        if (handle.acquire()) {
+            BounceIo.write(handle.number(), NAME, 0, DIRECT.clear());
+            handle.release();
+        }
+        if (handle.acquire()) {
+            Fcntl.addSeals(handle.number(), NAME, Seal.IMMUTABLE);
+            handle.release();
         }
     }
 

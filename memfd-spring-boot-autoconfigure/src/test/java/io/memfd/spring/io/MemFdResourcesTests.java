@@ -202,13 +202,7 @@ class MemFdResourcesTests {
             await().until(() -> watched.uploads().inProgress().isEmpty());
             assertThat(System.nanoTime() - lastBytesSentAt).as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
-            upload.send(1);
-            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
-                .havingCause()
-                .isInstanceOfSatisfying(UploadAbortedException.class,
-                        (e) -> assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.STALLED))
-                .withMessageContaining("No bytes of 'stalled' arrived for 300 ms")
-                .withMessageContaining("after 100 bytes");
+            upload.assertFailsAsStalledWhenWoken("No bytes of 'stalled' arrived for 300 ms", "after 100 bytes");
             assertThat(watched.uploads().inProgress()).isEmpty();
             assertThat(this.factory.registry().count()).isZero();
         }
@@ -220,8 +214,7 @@ class MemFdResourcesTests {
      */
     @Test
     void aTricklingBlockingUploadIsDroppedBelowTheMinimumRate() throws Exception {
-        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
-                DataSize.ofBytes(1000));
+        MemFdResources watched = watchedWithMinimumRate(1000);
         try (Upload upload = new Upload(watched, "trickling")) {
             long startedAt = System.nanoTime();
             while (OpenFds.memfdsNamed("trickling") != 0 || !watched.uploads().inProgress().isEmpty()) {
@@ -232,12 +225,7 @@ class MemFdResourcesTests {
             }
             assertThat(System.nanoTime() - startedAt).as("not before the idle timeout")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
-            upload.send(1);
-            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
-                .havingCause()
-                .isInstanceOfSatisfying(UploadAbortedException.class,
-                        (e) -> assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.STALLED))
-                .withMessageContaining("under the minimum of 1000 bytes/s (memfd.web.upload-minimum-rate)");
+            upload.assertFailsAsStalledWhenWoken("under the minimum of 1000 bytes/s (memfd.web.upload-minimum-rate)");
             assertThat(this.factory.registry().count()).isZero();
         }
     }
@@ -245,17 +233,13 @@ class MemFdResourcesTests {
     /** A client that sent a little and went quiet is dropped as idle, not as slow: the message says what happened. */
     @Test
     void aQuietClientBelowTheMinimumRateIsDroppedAsIdle() throws Exception {
-        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
-                DataSize.ofBytes(1000));
+        MemFdResources watched = watchedWithMinimumRate(1000);
         try (Upload upload = new Upload(watched, "quiet")) {
             // Sent a while after the start, so that the idle timeout ends after the average first falls short.
             Thread.sleep(100);
             upload.send(100);
             await().until(() -> OpenFds.memfdsNamed("quiet") == 0);
-            upload.send(1);
-            assertThatExceptionOfType(ExecutionException.class).isThrownBy(upload::result)
-                .havingCause()
-                .withMessageContaining("No bytes of 'quiet' arrived for 300 ms");
+            upload.assertFailsAsStalledWhenWoken("No bytes of 'quiet' arrived for 300 ms");
         }
     }
 
@@ -263,8 +247,7 @@ class MemFdResourcesTests {
     @ParameterizedTest
     @CsvSource({ "1000, 10000", "0, 1" })
     void anUploadKeepingTheAverageIsNotDroppedWhateverItsPauses(long minimumRate, int burst) throws Exception {
-        MemFdResources watched = new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
-                DataSize.ofBytes(minimumRate));
+        MemFdResources watched = watchedWithMinimumRate(minimumRate);
         try (Upload upload = new Upload(watched, "paused")) {
             upload.send(burst);
             int trickled = 0;
@@ -314,6 +297,12 @@ class MemFdResourcesTests {
     }
 
     /** A blocking upload copying from a pipe on another thread, fed by the test as a slow client would. */
+    /** Resources whose uploads idle out after 300 ms and must average {@code bytesPerSecond}. */
+    private MemFdResources watchedWithMinimumRate(long bytesPerSecond) {
+        return new MemFdResources(this.factory, new MemFdUploads(), Duration.ofMillis(300),
+                DataSize.ofBytes(bytesPerSecond));
+    }
+
     private static final class Upload implements AutoCloseable {
 
         private final PipedOutputStream client = new PipedOutputStream();
@@ -340,6 +329,20 @@ class MemFdResourcesTests {
 
         MemFdResource result() throws Exception {
             return this.result.get(20, TimeUnit.SECONDS);
+        }
+
+        /**
+         * Sends one more byte, which wakes the reading thread the watchdog left blocked, and checks the upload then
+         * failed as stalled, its message containing each of {@code messages}.
+         */
+        void assertFailsAsStalledWhenWoken(String... messages) throws IOException {
+            send(1);
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(this::result)
+                .havingCause()
+                .isInstanceOfSatisfying(UploadAbortedException.class, (e) -> {
+                    assertThat(e.reason()).isEqualTo(UploadAbortedException.Reason.STALLED);
+                    assertThat(e.getMessage()).contains(messages);
+                });
         }
 
         @Override

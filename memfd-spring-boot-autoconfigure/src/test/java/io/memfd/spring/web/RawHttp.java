@@ -19,6 +19,8 @@ import javax.net.SocketFactory;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 
+import io.memfd.testing.Trickle;
+
 /**
  * HTTP/1.1 over a plain socket, one connection per request ({@code Connection: close}): the tests see exactly what the
  * server sent (status, headers, body bytes), can send bodies slowly or stop half-way, and never reuse a connection
@@ -81,6 +83,25 @@ public final class RawHttp {
     public static boolean atEndOfStream(Socket socket) throws IOException {
         socket.setSoTimeout(20_000);
         return socket.getInputStream().read() == -1;
+    }
+
+    /**
+     * Sends {@code head}, then a byte every 100 ms ({@link Trickle}) until the server answers: the answer, and how long
+     * after the head it came.
+     */
+    public static Trickled trickleUntilAnswered(Socket socket, byte[] head) throws IOException, InterruptedException {
+        OutputStream out = socket.getOutputStream();
+        out.write(head);
+        out.flush();
+        long sentAt = System.nanoTime();
+        try (Trickle trickle = new Trickle(out)) {
+            Response answer = Response.read(socket.getInputStream(), false);
+            return new Trickled(answer, System.nanoTime() - sentAt);
+        }
+    }
+
+    /** What {@link #trickleUntilAnswered} got: the answer, and the nanoseconds from the head to it. */
+    public record Trickled(Response answer, long afterNanos) {
     }
 
     /** The request line and headers, asking to close after it; a Content-Length when {@code length} is not negative. */
