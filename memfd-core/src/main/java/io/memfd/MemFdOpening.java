@@ -38,6 +38,7 @@ final class MemFdOpening {
 
     static MemFd adopt(int fd, Set<Seal> requiredSeals, MemFdRegistry registry) {
         String operation = "adopt";
+        NativeCallsCheck.require(operation, null);
         // Read first, before the number is owned: a number that is not open must not be closed on the way out.
         String target = ProcFdLink.target(fd, operation);
         FdHandle handle = new FdHandle(fd);

@@ -48,6 +48,7 @@ final class MemfdCreate {
             throw new UnsupportedByKernelException("create", name, -1,
                     "memfd is a Linux feature and this is " + System.getProperty("os.name"), 0);
         }
+        NativeCallsCheck.require("create", name);
         if ((flags & EXEC_FLAGS) == EXEC_FLAGS) {
             // The kernel refuses the pair; without this check the fallback would drop both and succeed.
             throw new IllegalArgumentException("MFD_EXEC and MFD_NOEXEC_SEAL exclude each other");

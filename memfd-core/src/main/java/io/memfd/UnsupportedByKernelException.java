@@ -1,6 +1,9 @@
 package io.memfd;
 
-/** The running kernel (or C library) lacks the feature: an old kernel, an unknown flag or seal, another OS. */
+/**
+ * The running kernel (or C library) lacks the feature: an old kernel, an unknown flag or seal, another OS; or this
+ * process cannot call native code at all (JNA could not load its native stub), which the message says with the fix.
+ */
 public class UnsupportedByKernelException extends MemFdException {
 
     private static final long serialVersionUID = 1L;

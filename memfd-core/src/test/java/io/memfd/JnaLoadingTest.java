@@ -15,6 +15,8 @@ import com.sun.jna.Platform;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.memfd.ipc.MemFdClient;
+import io.memfd.ipc.MemFdServer;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.UnloadableJna;
 
@@ -64,9 +66,26 @@ class JnaLoadingTest {
         ChildJvm.Result child = probe(List.of(), "create-first");
 
         assertThat(child.exitCode()).as(child.output()).isZero();
-        assertThat(child.value("create")).startsWith("java.lang.UnsatisfiedLinkError");
+        assertThat(child.value("create")).startsWith("UnsupportedByKernelException: memfd 'probe': create failed:"
+                + " JNA could not load its native library libjnidispatch (");
         assertThat(child.value("problem")).startsWith("JNA could not load its native library libjnidispatch (")
             .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist");
+    }
+
+    @Test
+    void everyWayInGivesATypedExceptionWithTheReasonAndTheFixesEveryTime() throws Exception {
+        // Not JNA's LinkageError, whose later throws say only "Could not initialize class com.sun.jna.Native".
+        ChildJvm.Result child = probe(List.of(), "doors", this.temp.resolve("doors.sock").toString());
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        for (String door : List.of("create", "createAgain", "adopt", "serve", "connect")) {
+            assertThat(child.value(door)).as(door)
+                .matches("(UnsupportedByKernelException|IpcException): .*JNA could not load its native library.*")
+                .contains(UnloadableJna.tmpdir(this.temp) + "' does not exist", "-Djna.tmpdir=DIR",
+                        "-Djna.boot.library.path=DIR");
+        }
+        assertThat(child.value("adopt")).startsWith("UnsupportedByKernelException: descriptor: adopt failed: ");
+        assertThat(child.value("serve")).startsWith("IpcException: ");
     }
 
     @Test
@@ -133,6 +152,16 @@ class JnaLoadingTest {
             if (args.length > 0 && args[0].equals("create-first")) {
                 System.out.println("create=" + tryCreate());
             }
+            if (args.length > 0 && args[0].equals("doors")) {
+                System.out.println("create=" + tryCreate());
+                System.out.println("createAgain=" + tryCreate());
+                System.out.println("adopt=" + failure(() -> MemFd.adopt(0).close()));
+                Path socket = Path.of(args[1]);
+                System.out.println("serve=" + failure(() -> MemFdServer.builder(socket)
+                        .handler((request) -> new byte[0]).build().start().close()));
+                System.out.println("connect=" + failure(() -> MemFdClient.builder(socket).build().close()));
+                return;
+            }
             KernelFeatures features = KernelFeatures.detect();
             System.out.println("backend=" + features.nativeBackend());
             System.out.println("available=" + features.available());
@@ -142,10 +171,17 @@ class JnaLoadingTest {
         }
 
         private static String tryCreate() {
-            try (MemFd memfd = MemFd.create("probe")) {
-                return "ok";
-            } catch (LinkageError e) {
-                return e.toString();
+            String failure = failure(() -> MemFd.create("probe").close());
+            return failure == null ? "ok" : failure;
+        }
+
+        /** What {@code action} threw, as its simple class name and message; {@code null} if nothing. */
+        private static String failure(Runnable action) {
+            try {
+                action.run();
+                return null;
+            } catch (RuntimeException | LinkageError e) {
+                return e.getClass().getSimpleName() + ": " + e.getMessage();
             }
         }
     }

@@ -13,7 +13,8 @@ import com.sun.jna.Pointer;
  * transition per call and no marshalling, since every argument is a primitive. No call allocates, failing or not.
  *
  * <p>Nothing of JNA is touched before the first call, so that choosing this backend cannot fail: where JNA cannot
- * load its native stub, the first call throws JNA's {@link LinkageError} and {@link JnaDispatch#problem()} says why.
+ * load its native stub, a call throws JNA's {@link LinkageError} and {@link JnaDispatch#problem()} says why; the
+ * library's ways in (creating, adopting, building an IPC server or client) ask that first and throw the reason.
  * {@code fcntl} is variadic in C; calling it through a fixed signature with integer arguments is correct on the
  * x86_64 and aarch64 Linux ABIs.
  */

@@ -26,6 +26,10 @@ public final class JnaDispatch {
             return pointerSize == Long.BYTES ? null
                     : "memfd needs a 64-bit JVM; this one has " + pointerSize + "-byte pointers";
         } catch (LinkageError e) {
+            if (rootCause(e) instanceof ClassNotFoundException) {
+                return "JNA is not on the class path (" + rootMessage(e) + "); add net.java.dev.jna:jna, which"
+                        + " memfd-core needs on Java 17 to 21 and wherever -Dio.memfd.native=jna forces it";
+            }
             return "JNA could not load its native library libjnidispatch (" + rootMessage(e) + "); give it a"
                     + " writable directory that allows executables with -Djna.tmpdir=DIR, or a copy of"
                     + " libjnidispatch.so with -Djna.boot.library.path=DIR";
@@ -33,10 +37,15 @@ public final class JnaDispatch {
     }
 
     private static String rootMessage(Throwable failure) {
+        Throwable root = rootCause(failure);
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    private static Throwable rootCause(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return root.getMessage() != null ? root.getMessage() : root.toString();
+        return root;
     }
 }

@@ -55,8 +55,13 @@ public final class MemFdClient implements AutoCloseable {
         this.allowedServerUids = builder.allowedServerUids;
     }
 
-    /** A builder for a client of the server at {@code path}; every setting has a default. */
+    /**
+     * A builder for a client of the server at {@code path}; every setting has a default.
+     *
+     * @throws IpcException if this process cannot call native code at all (JNA could not load its native stub)
+     */
     public static Builder builder(Path path) {
+        UnixSockets.requireNativeCalls("build a client", path);
         return new Builder(path);
     }
 

@@ -142,8 +142,13 @@ public final class MemFdServer implements AutoCloseable {
         return UnixSockets.checkedPath(Objects.requireNonNull(path, "path"));
     }
 
-    /** A builder for a server at {@code path} (made absolute); every setting but the handler has a default. */
+    /**
+     * A builder for a server at {@code path} (made absolute); every setting but the handler has a default.
+     *
+     * @throws IpcException if this process cannot call native code at all (JNA could not load its native stub)
+     */
     public static Builder builder(Path path) {
+        UnixSockets.requireNativeCalls("build a server", path);
         return new Builder(path);
     }
 

@@ -49,6 +49,17 @@ final class UnixSockets {
     }
 
     /**
+     * Throws where this process cannot call native code at all (JNA's stub cannot load), with the reason and the
+     * fixes, rather than JNA's {@link LinkageError}, which after its first throw no longer carries the reason.
+     */
+    static void requireNativeCalls(String operation, Path path) {
+        String problem = NativeBackend.problem();
+        if (problem != null) {
+            throw new IpcException(operation, path, problem, 0);
+        }
+    }
+
+    /**
      * A new, unbound {@code SOCK_SEQPACKET} socket. A non-blocking one suits a listening socket, whose
      * {@code accept} must never wait once {@code poll} said a connection was pending (the client may have gone).
      */

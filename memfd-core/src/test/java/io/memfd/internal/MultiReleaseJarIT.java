@@ -69,7 +69,8 @@ class MultiReleaseJarIT {
             assertThat(result.output()).doesNotContain("WARNING");
         } else {
             assertThat(result.exitCode()).isNotZero();
-            assertThat(result.output()).contains("NoClassDefFoundError: com/sun/jna");
+            assertThat(result.output()).contains("IpcException", "build a server failed: JNA is not on the class"
+                    + " path (com.sun.jna.Native); add net.java.dev.jna:jna");
         }
     }
 
