@@ -50,9 +50,18 @@ final class Fcntl {
     /** Adds {@code seals}; seals already present are kept, so re-adding one is a no-op. */
     static void addSeals(int fd, String name, Set<Seal> seals) {
         int result = C.fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
-        if (result < 0) {
+        if (result < 0 && !allPresent(fd, name, seals, -result)) {
             throw addSealsFailed(fd, name, seals, -result);
         }
+    }
+
+    /**
+     * Whether a refused {@code F_ADD_SEALS} asked only for seals the file has: the kernel refuses every addition once
+     * {@code F_SEAL_SEAL} is set ({@code EPERM}), even of present seals, but nothing was asked that is not already
+     * true, so calling {@code makeImmutable()} on an immutable memfd (one received sealed, say) succeeds.
+     */
+    private static boolean allPresent(int fd, String name, Set<Seal> seals, int errno) {
+        return errno == Errno.EPERM.code() && seals(fd, name).containsAll(seals);
     }
 
     private static MemFdException addSealsFailed(int fd, String name, Set<Seal> seals, int errno) {
@@ -63,7 +72,9 @@ final class Fcntl {
         if (errno == Errno.EPERM.code()) {
             // EPERM has two causes: F_SEAL_SEAL is set, or the descriptor was not opened for writing.
             if (seals(fd, name).contains(Seal.SEAL)) {
-                return new SealedException(operation, name, fd, Seal.SEAL, errno);
+                return new SealedException(operation, name, fd, Seal.SEAL, "the memfd is " + Seal.SEAL.meaning()
+                        + ": it was sealed so, or created without sealing allowed (MFD_ALLOW_SEALING off:"
+                        + " MemFdOptions.allowSealing(false)), which gives it this seal from the start", errno);
             }
             if (isReadOnly(fd, name)) {
                 return new NotPermittedException(operation, name, fd,

@@ -411,10 +411,10 @@ public final class MemFd implements AutoCloseable {
     }
 
     /**
-     * Adds seals ({@code F_ADD_SEALS}). Seals already present are kept, so re-adding one does nothing. Seals are
-     * permanent and bind every descriptor and mapping of the file, in every process.
+     * Adds seals ({@code F_ADD_SEALS}). Seals already present are kept, so re-adding one does nothing, even after
+     * {@link Seal#SEAL}. Seals are permanent and bind every descriptor and mapping of the file, in every process.
      *
-     * @throws SealedException if {@link Seal#SEAL} forbids adding seals
+     * @throws SealedException if {@link Seal#SEAL} forbids adding a seal the memfd does not have yet
      * @throws MappingBusyException if {@link Seal#WRITE} is requested while a shared writable mapping exists
      * @throws NotPermittedException if this descriptor is read-only
      * @throws UnsupportedByKernelException if the kernel does not know one of the seals
@@ -428,7 +428,10 @@ public final class MemFd implements AutoCloseable {
         }
     }
 
-    /** Makes content and size permanent: adds {@link Seal#IMMUTABLE} (WRITE, SHRINK, GROW and SEAL). */
+    /**
+     * Makes content and size permanent: adds {@link Seal#IMMUTABLE} (WRITE, SHRINK, GROW and SEAL). On a memfd that is
+     * immutable already it does nothing.
+     */
     public void makeImmutable() {
         addSeals(Seal.IMMUTABLE);
     }

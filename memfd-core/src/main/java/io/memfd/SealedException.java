@@ -11,7 +11,11 @@ public class SealedException extends MemFdException {
     private final Seal seal;
 
     SealedException(String operation, String memfdName, int fd, Seal seal, int errno) {
-        super(operation, memfdName, fd, "the memfd is " + seal.meaning(), errno);
+        this(operation, memfdName, fd, seal, "the memfd is " + seal.meaning(), errno);
+    }
+
+    SealedException(String operation, String memfdName, int fd, Seal seal, String cause, int errno) {
+        super(operation, memfdName, fd, cause, errno);
         this.seal = seal;
     }
 

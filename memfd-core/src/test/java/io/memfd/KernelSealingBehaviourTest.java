@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 
+import io.memfd.internal.Errno;
 import io.memfd.testing.ChildJvm;
 import io.memfd.testing.TestLibc;
 
@@ -70,15 +71,33 @@ class KernelSealingBehaviourTest {
     }
 
     @Test
-    void afterSealSealEveryAddFailsEvenAnEmptyOne() {
+    void afterSealSealANewSealIsRefused() {
         try (MemFd memfd = MemFd.create("sealed-seals")) {
             memfd.addSeal(Seal.SEAL);
             assertThatThrownBy(() -> memfd.addSeal(Seal.GROW))
                     .isInstanceOfSatisfying(SealedException.class, e -> assertThat(e.seal()).isEqualTo(Seal.SEAL))
                     .hasMessageContaining("memfd 'sealed-seals'").hasMessageContaining("F_SEAL_SEAL")
                     .hasMessageContaining("[EPERM]");
-            assertThatThrownBy(() -> memfd.addSeals(EnumSet.noneOf(Seal.class))).isInstanceOf(SealedException.class);
             assertThat(memfd.seals()).doesNotContain(Seal.GROW);
+        }
+    }
+
+    @Test
+    void afterSealSealTheKernelRefusesEvenPresentSealsButReAddingThemStaysANoOp() {
+        try (MemFd memfd = MemFd.create("immutable-twice")) {
+            memfd.write(0, new byte[] {1, 2, 3});
+            memfd.makeImmutable();
+            int present = Seal.toBits(memfd.seals());
+            assertThatThrownBy(() -> TestLibc.fcntl(memfd.rawFd(), TestLibc.F_ADD_SEALS, Seal.toBits(Seal.IMMUTABLE)))
+                    .as("the kernel's own answer").isInstanceOfSatisfying(LastErrorException.class,
+                            e -> assertThat(e.getErrorCode()).isEqualTo(Errno.EPERM.code()));
+
+            memfd.makeImmutable();
+            memfd.addSeals(EnumSet.noneOf(Seal.class));
+            memfd.addSeal(Seal.WRITE);
+
+            assertThat(Seal.toBits(memfd.seals())).isEqualTo(present);
+            assertThatThrownBy(() -> memfd.write(0, new byte[] {9})).isInstanceOf(WriteSealedException.class);
         }
     }
 
@@ -86,7 +105,10 @@ class KernelSealingBehaviourTest {
     void withoutAllowSealingTheSealsAreExactlySeal() {
         try (MemFd memfd = EXECUTABLE.allowSealing(false).create("no-sealing")) {
             assertThat(memfd.seals()).containsExactly(Seal.SEAL);
-            assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class);
+            assertThatThrownBy(() -> memfd.addSeal(Seal.WRITE)).isInstanceOf(SealedException.class)
+                    .hasMessageContaining("created without sealing allowed")
+                    .hasMessageContaining("allowSealing(false)");
+            assertThatThrownBy(memfd::makeImmutable).isInstanceOf(SealedException.class);
         }
     }
 
