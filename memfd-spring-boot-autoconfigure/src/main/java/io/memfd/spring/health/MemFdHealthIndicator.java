@@ -20,8 +20,11 @@ import io.memfd.OutOfDescriptorsException;
  * <ul>
  * <li>{@link Status#DOWN DOWN} when a memfd can no longer be created (each check creates and closes an empty one with
  * the factory's options, outside its registry, so fd exhaustion or a seccomp policy shows up at once; the
- * {@code error} detail says why), or when the budget or the maximum count of live buffers is exhausted.
- * <li>{@link #WARNING} when the budget in use, or the count of live buffers, has reached the warning threshold.
+ * {@code error} detail says why).
+ * <li>{@link #WARNING} when the budget in use, or the count of live buffers, has reached the warning threshold, up to
+ * and including the limit itself. A full budget is the limit doing its job, not memfd failing: were it DOWN, any
+ * client allowed to upload could fill the budget and so take the instance out of a load balancer that probes the
+ * aggregate health, although everything but further uploads still works.
  * <li>{@link Status#UP UP} otherwise.
  * </ul>
  * Details: {@code count}, {@code usedBytes}, {@code leaked}, and with a budget {@code maxTotalSize},
@@ -95,12 +98,9 @@ public class MemFdHealthIndicator extends AbstractHealthIndicator {
         rate(builder, count, maxCount);
     }
 
-    /** DOWN once {@code used} reaches {@code limit}, WARNING from the threshold on; never better than it was. */
+    /** WARNING from the threshold on, the limit included. */
     private void rate(Health.Builder builder, long used, long limit) {
-        Status status = builder.build().getStatus();
-        if (used >= limit) {
-            builder.down();
-        } else if ((double) used / limit >= warningThreshold && status.equals(Status.UP)) {
+        if ((double) used / limit >= warningThreshold) {
             builder.status(WARNING);
         }
     }

@@ -1,6 +1,7 @@
 package io.memfd.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,6 +25,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
+import io.memfd.BudgetExceededException;
 import io.memfd.KernelFeatures;
 import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
@@ -96,7 +98,8 @@ class MemFdActuatorHttpTests {
     }
 
     @Test
-    void aWarningShowsInTheComponentWithoutFailingTheApplicationButAnExhaustedBudgetDoes() throws Exception {
+    void aWarningShowsInTheComponentWithoutFailingTheApplicationEvenWhenTheBudgetIsExhausted() throws Exception {
+        // Were a full budget DOWN, any client allowed to upload could take the instance out of its load balancer.
         // Three pages and a file, and one page and a file: 0.9 of the budget.
         try (MemFd big = factory.createSealed("big", new byte[3 * 4096]);
                 MemFd small = factory.createSealed("small", new byte[1])) {
@@ -107,9 +110,12 @@ class MemFdActuatorHttpTests {
         }
         try (MemFd a = factory.createSealed("a", new byte[1]); MemFd b = factory.createSealed("b", new byte[1]);
                 MemFd c = factory.createSealed("c", new byte[1]); MemFd d = factory.createSealed("d", new byte[1])) {
-            DocumentContext health = get("/actuator/health", 503);
-            assertThat(health.read("$.status", String.class)).isEqualTo("DOWN");
-            assertThat(health.read("$.components.memfd.status", String.class)).isEqualTo("DOWN");
+            assertThatExceptionOfType(BudgetExceededException.class)
+                    .isThrownBy(() -> factory.createSealed("e", new byte[1]).close());
+            DocumentContext health = get("/actuator/health", 200);
+            assertThat(health.read("$.status", String.class)).isEqualTo("UP");
+            assertThat(health.read("$.components.memfd.status", String.class)).isEqualTo("WARNING");
+            assertThat(health.read("$.components.memfd.details.budgetUsage", Double.class)).isEqualTo(1.0);
         }
         assertThat(get("/actuator/health/memfd", 200).read("$.status", String.class)).isEqualTo("UP");
     }
@@ -172,7 +178,7 @@ class MemFdActuatorHttpTests {
     @EnableAutoConfiguration
     static class Application {
 
-        /** The application's own factory wins over the auto-configured one; its budget makes WARNING and DOWN. */
+        /** The application's own factory wins over the auto-configured one; its budget makes WARNING. */
         @Bean(destroyMethod = "close")
         MemFdFactory memFdFactory() {
             return MemFdFactory.builder().maxTotalSize(BUDGET).build();

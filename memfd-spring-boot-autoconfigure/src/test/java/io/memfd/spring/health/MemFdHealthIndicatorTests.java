@@ -1,6 +1,7 @@
 package io.memfd.spring.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
@@ -16,6 +17,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.memfd.CountLimitExceededException;
 import io.memfd.HugePageSize;
 import io.memfd.KernelFeatures;
 import io.memfd.MemFd;
@@ -67,7 +69,7 @@ class MemFdHealthIndicatorTests {
     }
 
     @Test
-    void warningFromTheThresholdDownWhenTheBudgetIsExhaustedUpAgainWhenFreed() {
+    void warningFromTheThresholdToAnExhaustedBudgetUpAgainWhenFreed() {
         // Two buffers of one page each fill this budget.
         try (MemFdFactory factory = MemFdFactory.builder().maxTotalSize(2 * ONE_PAGE).build();
                 MemFd buffer = factory.create("budgeted")) {
@@ -86,7 +88,7 @@ class MemFdHealthIndicatorTests {
             buffer.resize(4096);
             try (MemFd second = factory.createSealed("second", new byte[1])) {
                 Health exhausted = indicator.health();
-                assertThat(exhausted.getStatus()).isEqualTo(Status.DOWN);
+                assertThat(exhausted.getStatus()).isEqualTo(MemFdHealthIndicator.WARNING);
                 assertThat(exhausted.getDetails()).containsEntry("budgetUsage", 1.0);
             }
 
@@ -96,7 +98,7 @@ class MemFdHealthIndicatorTests {
     }
 
     @Test
-    void warningFromTheThresholdDownWhenTheCountIsReached() {
+    void warningFromTheThresholdToTheMaximumCount() {
         try (MemFdFactory factory = MemFdFactory.builder().maxCount(10).build()) {
             MemFdHealthIndicator indicator = new MemFdHealthIndicator(factory, FEATURES, 0.9);
             List<MemFd> buffers = new java.util.ArrayList<>();
@@ -112,7 +114,8 @@ class MemFdHealthIndicatorTests {
                     .containsEntry("countUsage", 0.9);
 
             buffers.add(factory.create("tenth"));
-            assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
+            assertThat(indicator.health().getStatus()).isEqualTo(MemFdHealthIndicator.WARNING);
+            assertThatExceptionOfType(CountLimitExceededException.class).isThrownBy(() -> factory.create("eleventh"));
 
             buffers.forEach(MemFd::close);
             assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);

@@ -12,8 +12,9 @@ import org.springframework.validation.Validator;
 public class MemFdHealthIndicatorProperties implements Validator {
 
     /**
-     * Share of the memfd budget (the factory's total size limit) in use, from 0 to 1, from which the memfd health
-     * status is WARNING. At 1 (the whole budget) the status is DOWN instead. Without a budget there is no warning.
+     * Share of the memfd budget (the factory's total size limit) or of the maximum count in use, from 0 to 1, from
+     * which the memfd health status is WARNING, up to and including the whole budget. Without a budget or a maximum
+     * count there is no warning.
      */
     private double warningThreshold = 0.9;
 
