@@ -67,6 +67,12 @@ public final class MemFdAutoConfiguration {
             .closeOnExec(properties.isCloseOnExec())
             .executable(properties.isExecutable())
             .hugePages(properties.getHugePages().pageSize().orElse(null));
+        if (options.hugePages().isPresent()) {
+            logger.warn("memfd.huge-pages=" + properties.getHugePages() + ": every memfd of this factory is on"
+                    + " hugetlbfs, which has no write(): uploads received with MemFdResources or"
+                    + " ReactiveMemFdResources fail, as does MemFd.write; fill such memfds through a mapping, or set"
+                    + " memfd.huge-pages=none");
+        }
         MemFdFactory.Builder builder = MemFdFactory.builder()
             .options(options)
             .defaultSeals(properties.getDefaultSeals())

@@ -1,8 +1,11 @@
 package io.memfd.spring.autoconfigure;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** {@link MemFdAutoConfiguration} where memfd works (this machine): beans, property binding, user beans winning. */
+@ExtendWith(OutputCaptureExtension.class)
 class MemFdAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -77,6 +81,16 @@ class MemFdAutoConfigurationTests {
                 assertThat(factory.options().isExecutable()).isTrue();
                 assertThat(factory.options().isCloseOnExec()).isFalse();
             });
+    }
+
+    @Test
+    void hugePagesWarnThatUploadsCannotWriteIntoThem(CapturedOutput output) {
+        this.runner.run((context) -> assertThat(output).doesNotContain("memfd.huge-pages"));
+        this.runner.withPropertyValues("memfd.huge-pages=2MB").run((context) -> {
+            assertThat(context).hasSingleBean(MemFdResources.class);
+            assertThat(output).contains("memfd.huge-pages=2MB: every memfd of this factory is on hugetlbfs, which has"
+                    + " no write(): uploads received with MemFdResources");
+        });
     }
 
     @Test
