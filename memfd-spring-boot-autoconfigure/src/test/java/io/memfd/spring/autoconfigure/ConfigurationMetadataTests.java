@@ -42,7 +42,7 @@ class ConfigurationMetadataTests {
         expected.putAll(properties(MemFdWebProperties.Serving.class, "memfd.web.serving."));
         expected.putAll(properties(MemFdWebProperties.ProblemDetails.class, "memfd.web.problem-details."));
         expected.putAll(properties(MemFdWebProperties.Multipart.class, "memfd.web.multipart."));
-        assertThat(expected).hasSize(11 + 10 + 5 + 6);
+        assertThat(expected).hasSize(11 + 10 + 5 + 7);
         List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
         List<Map<String, Object>> memfdProperties = properties.stream()
             .filter((property) -> ((String) property.get("name")).startsWith("memfd."))
@@ -85,6 +85,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("memfd.ipc.client.max-payload-size")).isEqualTo("64KB");
         assertThat(defaultOf("memfd.web.upload-idle-timeout")).isEqualTo("30s");
         assertThat(defaultOf("memfd.web.upload-minimum-rate")).isEqualTo("1KB");
+        assertThat(defaultOf("memfd.web.serving.minimum-rate")).isEqualTo("1KB");
         assertThat(defaultOf("memfd.web.serving.enabled")).isEqualTo(true);
         assertThat(defaultOf("memfd.web.problem-details.enabled")).isEqualTo(true);
         assertThat(defaultOf("memfd.web.multipart.enabled")).isEqualTo(false);

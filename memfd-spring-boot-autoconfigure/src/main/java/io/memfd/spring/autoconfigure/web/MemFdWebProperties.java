@@ -76,9 +76,13 @@ public class MemFdWebProperties implements Validator {
         MemFdWebProperties properties = (MemFdWebProperties) target;
         requirePositive(properties.uploadIdleTimeout, "uploadIdleTimeout", errors);
         requirePositive(properties.serving.idleTimeout, "serving.idleTimeout", errors);
-        if (properties.uploadMinimumRate == null || properties.uploadMinimumRate.isNegative()) {
-            errors.rejectValue("uploadMinimumRate", "memfd.negative",
-                    "must be zero or more bytes per second, such as 1KB");
+        requireZeroOrMore(properties.uploadMinimumRate, "uploadMinimumRate", errors);
+        requireZeroOrMore(properties.serving.minimumRate, "serving.minimumRate", errors);
+    }
+
+    private static void requireZeroOrMore(DataSize rate, String property, Errors errors) {
+        if (rate == null || rate.isNegative()) {
+            errors.rejectValue(property, "memfd.negative", "must be zero or more bytes per second, such as 1KB");
         }
     }
 
@@ -106,6 +110,16 @@ public class MemFdWebProperties implements Validator {
          */
         private Duration idleTimeout = Duration.ofSeconds(60);
 
+        /**
+         * Lowest speed, in bytes per second on average since it began, at which a response sending a memfd must go
+         * out once it has run idle-timeout; past it the connection is closed, so that a client reading a few bytes
+         * now and then cannot keep the memfd's pages (and, once the memfd is closed, its share of
+         * memfd.max-total-size) for as long as it likes. What the server has handed to the socket counts, so an honest
+         * client is never cut, and a slower one has a head start of one socket send buffer. WebFlux on Reactor Netty.
+         * 0 for no minimum.
+         */
+        private DataSize minimumRate = DataSize.ofKilobytes(1);
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -120,6 +134,14 @@ public class MemFdWebProperties implements Validator {
 
         public void setIdleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+        }
+
+        public DataSize getMinimumRate() {
+            return this.minimumRate;
+        }
+
+        public void setMinimumRate(DataSize minimumRate) {
+            this.minimumRate = minimumRate;
         }
     }
 

@@ -31,6 +31,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -78,12 +79,28 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
 
     private final Duration sendIdleTimeout;
 
+    private final long sendMinimumRate;
+
     /**
+     * A writer whose responses may be sent at any rate, as long as they make progress.
+     *
      * @param sendIdleTimeout the longest time a response on Reactor Netty may make no progress before its connection
      *        is closed: a client that stops reading would otherwise keep the memfd's pages for as long as it likes
      */
     public MemFdResourceHttpMessageWriter(Duration sendIdleTimeout) {
+        this(sendIdleTimeout, DataSize.ofBytes(0));
+    }
+
+    /**
+     * @param sendIdleTimeout the longest time a response on Reactor Netty may make no progress before its connection
+     *        is closed: a client that stops reading would otherwise keep the memfd's pages for as long as it likes
+     * @param sendMinimumRate the lowest average speed, per second, at which a response on Reactor Netty must be sent
+     *        once it has run {@code sendIdleTimeout}, or 0 for none: a client reading a few bytes now and then would
+     *        otherwise keep the memfd's pages for as long as it likes
+     */
+    public MemFdResourceHttpMessageWriter(Duration sendIdleTimeout, DataSize sendMinimumRate) {
         this.sendIdleTimeout = sendIdleTimeout;
+        this.sendMinimumRate = sendMinimumRate.toBytes();
     }
 
     @Override
@@ -142,14 +159,15 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
             String refusal = hugetlb ? "the memfd is on hugetlbfs, which sendfile(2) refuses"
                     : (nativeResponse != null) ? NettyFileRegions.refusal(nativeResponse)
                     : "the server is not Reactor Netty";
-            Runnable unwatched = (nativeResponse != null)
-                    ? NettyFileRegions.closeWhenStalled(nativeResponse, this.sendIdleTimeout) : () -> { };
+            SendProgress progress = new SendProgress();
+            Runnable unwatched = (nativeResponse != null) ? NettyFileRegions.closeWhenStalled(nativeResponse,
+                    this.sendIdleTimeout, this.sendMinimumRate, progress) : () -> { };
             Mono<Void> sent;
             if (refusal == null) {
-                sent = NettyFileRegions.write(response, nativeResponse, channel, body.segments());
+                sent = NettyFileRegions.write(response, nativeResponse, channel, body.segments(), progress);
             } else {
                 logFallback(refusal);
-                sent = copy(response, nativeResponse, channel, body.segments());
+                sent = copy(response, nativeResponse, channel, body.segments(), progress);
             }
             return sent.doFinally((signal) -> unwatched.run());
         } catch (ByteRanges.NotSatisfiable e) {
@@ -231,14 +249,14 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
      * the server asks for ahead.
      */
     private static Mono<Void> copy(ServerHttpResponse response, @Nullable Object nativeResponse, FileChannel channel,
-            List<ByteRanges.Segment> segments) {
+            List<ByteRanges.Segment> segments, SendProgress progress) {
         DataBufferFactory buffers = response.bufferFactory();
         Mono<Void> writable = (nativeResponse != null) ? NettyFileRegions.whenWritable(nativeResponse) : Mono.empty();
         Flux<DataBuffer> body = Flux.fromIterable(segments)
             .concatMap((segment) -> (segment instanceof ByteRanges.Segment.Region region)
                     ? chunkPositions(region).concatMap((position) -> writable
                         .then(Mono.fromCallable(() -> read(channel, position, region.position() + region.count(),
-                                buffers))))
+                                buffers, progress))))
                     : Mono.just(buffers.wrap(((ByteRanges.Segment.Bytes) segment).bytes())));
         return response.writeWith(body).doFinally((signal) -> closeQuietly(channel));
     }
@@ -250,8 +268,8 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
     }
 
     /** The chunk at {@code position}, up to {@code end}, read into a new buffer. */
-    private static DataBuffer read(FileChannel channel, long position, long end, DataBufferFactory buffers)
-            throws IOException {
+    private static DataBuffer read(FileChannel channel, long position, long end, DataBufferFactory buffers,
+            SendProgress progress) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_CHUNK, end - position));
         while (chunk.hasRemaining()) {
             if (channel.read(chunk, position + chunk.position()) < 0) {
@@ -259,6 +277,7 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
                         + ": it was not sealed against shrinking");
             }
         }
+        progress.copied(chunk.position());
         return buffers.wrap(chunk.flip());
     }
 

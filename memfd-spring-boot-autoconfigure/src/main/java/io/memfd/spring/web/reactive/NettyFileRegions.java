@@ -3,6 +3,7 @@ package io.memfd.spring.web.reactive;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -67,15 +68,18 @@ final class NettyFileRegions {
 
     /**
      * Closes the connection of {@code nativeResponse} (if it is Reactor Netty's) when it makes no progress for
-     * {@code idle}: no byte of a pending write, a file region's included, taken by the client. Reactor Netty has no
-     * write timeout, so a client that stops reading would keep the response, and with it the file's pages, for as
-     * long as it likes. Returns what ends the watch, once the response is over.
+     * {@code idle}: no byte of a pending write, a file region's included, taken by the client; or when, from
+     * {@code idle} on, the response has been sent slower than {@code minimumRate} bytes per second on average
+     * (0: no minimum). Reactor Netty has no write timeout, so a client that stops reading, or reads a few bytes now
+     * and then, would keep the response, and with it the file's pages, for as long as it likes. Returns what ends the
+     * watch, once the response is over.
      */
-    static Runnable closeWhenStalled(Object nativeResponse, Duration idle) {
+    static Runnable closeWhenStalled(Object nativeResponse, Duration idle, long minimumRate, SendProgress progress) {
         if (!(nativeResponse instanceof HttpServerResponse netty)) {
             return () -> { };
         }
-        netty.withConnection((connection) -> connection.addHandlerLast(STALL_WATCH, new StallWatch(idle)));
+        netty.withConnection((connection) -> connection.addHandlerLast(STALL_WATCH,
+                new StallWatch(idle, minimumRate, progress)));
         return () -> netty.withConnection((connection) -> connection.removeHandler(STALL_WATCH));
     }
 
@@ -109,7 +113,7 @@ final class NettyFileRegions {
      * Netty has released the last region, however the response ends.
      */
     static Mono<Void> write(ServerHttpResponse response, Object nativeResponse, FileChannel channel,
-            List<ByteRanges.Segment> segments) {
+            List<ByteRanges.Segment> segments, SendProgress progress) {
         HttpServerResponse netty = (HttpServerResponse) nativeResponse;
         SharedChannel shared = new SharedChannel(channel);
         // setComplete() commits Spring's side (status, headers, cookies onto the Netty response) without writing;
@@ -119,15 +123,15 @@ final class NettyFileRegions {
         Mono<Void> sent = response.setComplete().then(Mono.defer(netty::then));
         for (ByteRanges.Segment segment : segments) {
             if (segment.length() > 0) {
-                sent = sent.then(Mono.defer(() -> netty.sendObject(message(segment, shared)).then()));
+                sent = sent.then(Mono.defer(() -> netty.sendObject(message(segment, shared, progress)).then()));
             }
         }
         return sent.doFinally((signal) -> shared.release());
     }
 
-    private static Object message(ByteRanges.Segment segment, SharedChannel shared) {
+    private static Object message(ByteRanges.Segment segment, SharedChannel shared, SendProgress progress) {
         return (segment instanceof ByteRanges.Segment.Region region)
-                ? shared.region(region.position(), region.count())
+                ? progress.watch(shared.region(region.position(), region.count()))
                 : new DefaultHttpContent(Unpooled.wrappedBuffer(((ByteRanges.Segment.Bytes) segment).bytes()));
     }
 
@@ -136,20 +140,57 @@ final class NettyFileRegions {
      * the kernel sent nothing of it either. A client that reads slowly drains the socket's send buffer (up to a few
      * MiB) slowly, and Netty can write again only once much of it is free, so Netty's own progress stops for minutes
      * while the client reads all the time: the kernel's last send (TCP_INFO, on Netty's epoll transport) tells the two
-     * apart.
+     * apart. The kernel's sends do not tell an honest slow reader from one that takes a few bytes within every idle
+     * time to hold the response for ever: the minimum rate does, checked every idle time from the first on, whatever
+     * Netty's progress (a client could time its reads to let Netty write a little each time).
      */
     private static final class StallWatch extends IdleStateHandler {
 
         private final long idleMillis;
 
-        StallWatch(Duration idle) {
+        private final long minimumRate;
+
+        private final SendProgress progress;
+
+        private long startNanos;
+
+        private @Nullable ScheduledFuture<?> rateCheck;
+
+        StallWatch(Duration idle, long minimumRate, SendProgress progress) {
             super(true, 0, idle.toNanos(), 0, TimeUnit.NANOSECONDS);
             this.idleMillis = idle.toMillis();
+            this.minimumRate = minimumRate;
+            this.progress = progress;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext context) throws Exception {
+            super.handlerAdded(context);
+            this.startNanos = System.nanoTime();
+            if (this.minimumRate > 0) {
+                this.rateCheck = context.executor().scheduleAtFixedRate(() -> closeIfTooSlow(context),
+                        this.idleMillis, this.idleMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext context) throws Exception {
+            if (this.rateCheck != null) {
+                this.rateCheck.cancel(false);
+            }
+            super.handlerRemoved(context);
         }
 
         @Override
         protected void channelIdle(ChannelHandlerContext context, IdleStateEvent event) {
             if (event.state() == IdleState.WRITER_IDLE && !KernelSends.within(context.channel(), this.idleMillis)) {
+                context.close();
+            }
+        }
+
+        private void closeIfTooSlow(ChannelHandlerContext context) {
+            double seconds = (System.nanoTime() - this.startNanos) / 1e9;
+            if (this.progress.bytes() < this.minimumRate * seconds) {
                 context.close();
             }
         }

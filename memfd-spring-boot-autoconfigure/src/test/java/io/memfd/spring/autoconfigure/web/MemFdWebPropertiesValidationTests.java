@@ -75,4 +75,14 @@ class MemFdWebPropertiesValidationTests {
                     .contains(origin("memfd.web.upload-minimum-rate"), "must be zero or more bytes per second"),
                 "memfd.web.upload-minimum-rate=-1B");
     }
+
+    @Test
+    void theServingMinimumRateIsAKilobytePerSecondByDefaultAndANegativeOneIsReportedByName() {
+        this.runner.run((context) -> assertThat(context.getBean(MemFdWebProperties.class).getServing()
+            .getMinimumRate()).isEqualTo(DataSize.ofKilobytes(1)));
+        FailureAnalysisReport.assertStartupFails(this.runner,
+                (analysis) -> assertThat(analysis.getDescription())
+                    .contains("memfd.web.serving.minimumRate", "must be zero or more bytes per second"),
+                "memfd.web.serving.minimum-rate=-1B");
+    }
 }

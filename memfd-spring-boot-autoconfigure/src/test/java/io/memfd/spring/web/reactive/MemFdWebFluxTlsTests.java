@@ -120,7 +120,7 @@ class MemFdWebFluxTlsTests {
     }
 
     /** The self-signed certificate in src/test/resources/tls (CN and SAN localhost, 127.0.0.1). */
-    private static SSLContext trustingTheTestCertificate() throws Exception {
+    static SSLContext trustingTheTestCertificate() throws Exception {
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
         try (InputStream pem = new ClassPathResource("tls/cert.pem").getInputStream()) {

@@ -40,7 +40,8 @@ public final class MemFdWebFluxAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "memfd.web.serving.enabled", matchIfMissing = true)
     MemFdResourceCodecCustomizer memFdResourceCodecCustomizer(MemFdWebProperties properties) {
-        return new MemFdResourceCodecCustomizer(properties.getServing().getIdleTimeout());
+        return new MemFdResourceCodecCustomizer(properties.getServing().getIdleTimeout(),
+                properties.getServing().getMinimumRate());
     }
 
     @Bean
