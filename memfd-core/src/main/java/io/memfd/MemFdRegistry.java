@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * The live memfds of one {@link MemFdFactory}: how many, how many bytes, each one's name, size, seals and age, and
@@ -181,12 +182,19 @@ public final class MemFdRegistry {
      * kernel does not require it either.
      */
     public Optional<MemFd> find(String name) {
+        return find(name, (memfd) -> true);
+    }
+
+    /**
+     * As {@link #find(String)}, among the buffers {@code accept} accepts: e.g. not an upload that is still arriving.
+     */
+    public Optional<MemFd> find(String name, Predicate<MemFd> accept) {
         MemFd newest = null;
         long newestId = -1;
         for (MemFdState state : live.values()) {
             if (state.origin != MemFdState.Origin.ADOPTED && state.name.equals(name) && state.id > newestId) {
                 MemFd memfd = state.owner();
-                if (memfd != null) {
+                if (memfd != null && accept.test(memfd)) {
                     newest = memfd;
                     newestId = state.id;
                 }

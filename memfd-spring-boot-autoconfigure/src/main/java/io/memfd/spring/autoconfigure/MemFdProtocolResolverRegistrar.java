@@ -10,6 +10,7 @@ import org.springframework.util.function.SingletonSupplier;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.io.MemFdProtocolResolver;
+import io.memfd.spring.io.MemFdUploads;
 
 /**
  * Adds a {@link MemFdProtocolResolver} for the context's {@link MemFdFactory} to the application context. Being a
@@ -29,6 +30,8 @@ class MemFdProtocolResolverRegistrar implements BeanFactoryPostProcessor, Applic
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         ObjectProvider<MemFdFactory> factory = beanFactory.getBeanProvider(MemFdFactory.class);
-        this.context.addProtocolResolver(new MemFdProtocolResolver(SingletonSupplier.of(factory::getObject)));
+        ObjectProvider<MemFdUploads> uploads = beanFactory.getBeanProvider(MemFdUploads.class);
+        this.context.addProtocolResolver(new MemFdProtocolResolver(SingletonSupplier.of(factory::getObject),
+                SingletonSupplier.of(uploads::getIfAvailable)));
     }
 }

@@ -28,12 +28,27 @@ public final class MemFdProtocolResolver implements ProtocolResolver {
 
     private final Supplier<MemFdFactory> factory;
 
+    private final Supplier<@Nullable MemFdUploads> uploads;
+
     /**
+     * A resolver whose resources find any buffer of the name, uploads still arriving included.
+     *
      * @param factory supplies the factory whose buffers are looked up, when a resolved resource is first used (so that
      *        resolving never forces the factory into existence)
      */
     public MemFdProtocolResolver(Supplier<MemFdFactory> factory) {
+        this(factory, () -> null);
+    }
+
+    /**
+     * @param factory supplies the factory whose buffers are looked up, when a resolved resource is first used (so that
+     *        resolving never forces the factory into existence)
+     * @param uploads supplies the uploads in progress ({@code null} for none), whose memfds are never found by name
+     *        until they are finished
+     */
+    public MemFdProtocolResolver(Supplier<MemFdFactory> factory, Supplier<@Nullable MemFdUploads> uploads) {
         this.factory = factory;
+        this.uploads = uploads;
     }
 
     @Override
@@ -41,6 +56,6 @@ public final class MemFdProtocolResolver implements ProtocolResolver {
         if (!location.startsWith(PREFIX)) {
             return null;
         }
-        return new NamedMemFdResource(this.factory, location.substring(PREFIX.length()));
+        return new NamedMemFdResource(this.factory, this.uploads, location.substring(PREFIX.length()));
     }
 }

@@ -10,6 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import io.memfd.MemFd;
+import io.memfd.MemFdClosedException;
+
 /**
  * The uploads being streamed into memfds right now ({@link MemFdResources}, {@link ReactiveMemFdResources}): what
  * they are, how far they got, and a way to cancel one. An unfinished upload is a memfd that already holds memory and
@@ -71,6 +74,21 @@ public class MemFdUploads {
 
     void untrack(Tracked upload) {
         this.uploads.remove(upload.id, upload);
+    }
+
+    /**
+     * Whether {@code memfd} is an upload still arriving: unsealed, and perhaps never finished. A memfd closed meanwhile
+     * counts as one, since it is no buffer to use either.
+     */
+    boolean isReceiving(MemFd memfd) {
+        if (this.uploads.isEmpty()) {
+            return false;
+        }
+        try {
+            return this.uploads.containsKey(memfd.info().id());
+        } catch (MemFdClosedException e) {
+            return true;
+        }
     }
 
     /** One upload's progress, updated by the thread that writes it and read by any. */

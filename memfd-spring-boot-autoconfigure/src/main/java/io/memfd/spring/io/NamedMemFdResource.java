@@ -18,18 +18,36 @@ import io.memfd.MemFdFactory;
 /**
  * The resource a {@code memfd:NAME} location denotes: the live buffer the factory created under this name (with its
  * prefix) that is the newest when the resource is used, as a file path denotes whatever file is there when it is
- * opened. Resolved early (an injected {@code @Value}), it finds a buffer created later; while no live buffer has the
- * name, {@link #exists()} is false and reading throws {@link FileNotFoundException}. Everything else is
- * {@link MemFdResource}'s behaviour.
+ * opened. An upload still arriving under the name ({@link MemFdResources}, {@link ReactiveMemFdResources}) is not
+ * found until it is sealed: a client must not stand in, with bytes it is still sending or may never finish, for the
+ * buffer the application serves. Resolved early (an injected {@code @Value}), it finds a buffer created later; while
+ * no live buffer has the name, {@link #exists()} is false and reading throws {@link FileNotFoundException}.
+ * Everything else is {@link MemFdResource}'s behaviour.
+ *
+ * <p>Each use looks the name up anew, so two uses (the length, then the bytes) can meet two buffers when an upload
+ * replaces one meanwhile. Whatever is made of one buffer takes {@link #resolve()} once and uses that; the starter's
+ * WebFlux writer and Spring MVC converters do so for every response.
  */
-final class NamedMemFdResource extends AbstractResource implements WritableResource {
+public final class NamedMemFdResource extends AbstractResource implements WritableResource {
 
     private final Supplier<MemFdFactory> factory;
+    private final Supplier<@Nullable MemFdUploads> uploads;
     private final String name;
 
-    NamedMemFdResource(Supplier<MemFdFactory> factory, String name) {
+    NamedMemFdResource(Supplier<MemFdFactory> factory, Supplier<@Nullable MemFdUploads> uploads, String name) {
         this.factory = factory;
+        this.uploads = uploads;
         this.name = name;
+    }
+
+    /**
+     * The buffer that has the name now, as a {@link MemFdResource}: what one response, or any other single use, is made
+     * of.
+     *
+     * @throws FileNotFoundException if no live buffer has the name now
+     */
+    public MemFdResource resolve() throws FileNotFoundException {
+        return require();
     }
 
     @Override
@@ -109,7 +127,11 @@ final class NamedMemFdResource extends AbstractResource implements WritableResou
 
     private @Nullable MemFdResource current() {
         MemFdFactory factory = this.factory.get();
-        return factory.registry().find(factory.namePrefix() + this.name).map(MemFdResource::new).orElse(null);
+        MemFdUploads uploads = this.uploads.get();
+        return factory.registry()
+            .find(factory.namePrefix() + this.name, (memfd) -> uploads == null || !uploads.isReceiving(memfd))
+            .map(MemFdResource::new)
+            .orElse(null);
     }
 
     private MemFdResource require() throws FileNotFoundException {

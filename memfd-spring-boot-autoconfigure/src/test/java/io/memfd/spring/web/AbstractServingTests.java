@@ -9,6 +9,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.io.MemFdResources;
+import io.memfd.spring.io.MemFdUploads;
 import io.memfd.testing.Gc;
 
 /**
@@ -28,6 +29,9 @@ public abstract class AbstractServingTests {
 
     @Autowired
     protected MemFdFactory factory;
+
+    @Autowired
+    protected MemFdUploads uploads;
 
     protected RawHttp http;
 

@@ -2,7 +2,9 @@ package io.memfd.spring.web;
 
 import java.time.Instant;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,6 +19,9 @@ public abstract class TestFilesController {
 
     protected final TestFiles files;
 
+    @Autowired
+    private ResourceLoader resourceLoader;
+
     protected TestFilesController(TestFiles files) {
         this.files = files;
     }
@@ -24,5 +29,11 @@ public abstract class TestFilesController {
     @GetMapping("/files/{name}")
     public ResponseEntity<Resource> entity(@PathVariable String name) {
         return ResponseEntity.ok().eTag("\"" + name + "-1\"").lastModified(LAST_MODIFIED).body(this.files.get(name));
+    }
+
+    /** The {@code memfd:} location of the name, returned as it is, as {@code @Value("memfd:terms.html")} would be. */
+    @GetMapping("/location/{name}")
+    public Resource location(@PathVariable String name) {
+        return this.resourceLoader.getResource("memfd:" + name);
     }
 }

@@ -23,6 +23,7 @@ import org.springframework.web.server.ResponseStatusException;
 
 import io.memfd.MemFdClosedException;
 import io.memfd.spring.io.MemFdResource;
+import io.memfd.spring.io.NamedMemFdResource;
 
 /**
  * Writes a {@link MemFdResource} returned from a Spring MVC controller: on Jetty as read-only mappings handed to the
@@ -53,9 +54,10 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
         super(false);
     }
 
+    /** Also {@code memfd:} locations, which {@link MemFdLocationPinning} turns into their buffer before writing. */
     @Override
     protected boolean supports(Class<?> type) {
-        return MemFdResource.class.isAssignableFrom(type);
+        return MemFdResource.class.isAssignableFrom(type) || NamedMemFdResource.class.isAssignableFrom(type);
     }
 
     /** Only for writing: reading a request body into a memfd is {@code MemFdResources.createSealed}'s job. */
@@ -68,7 +70,8 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
     protected void addDefaultHeaders(HttpHeaders headers, Resource resource, @Nullable MediaType contentType)
             throws IOException {
         try {
-            super.addDefaultHeaders(headers, resource, getDefaultContentType(resource));
+            MemFdResource memfd = memFd(resource);
+            super.addDefaultHeaders(headers, memfd, getDefaultContentType(memfd));
         } catch (FileNotFoundException e) {
             throw notFound(e);
         }
@@ -78,11 +81,19 @@ public class MemFdResourceHttpMessageConverter extends ResourceHttpMessageConver
     protected void writeContent(Resource resource, HttpOutputMessage message)
             throws IOException, HttpMessageNotWritableException {
         try {
-            write((MemFdResource) resource, message);
+            write(memFd(resource), message);
         } catch (FileNotFoundException e) {
             // Closed after the headers were computed, before the first byte: still nothing sent.
             throw notFound(e);
         }
+    }
+
+    /**
+     * The buffer to send: a {@code memfd:} location reaches here as itself only where {@link MemFdLocationPinning} is
+     * not registered, and is then looked up for each use.
+     */
+    private static MemFdResource memFd(Resource resource) throws FileNotFoundException {
+        return (resource instanceof NamedMemFdResource named) ? named.resolve() : (MemFdResource) resource;
     }
 
     /** A memfd closed before its response began is a resource that no longer exists, as on WebFlux. */

@@ -17,6 +17,7 @@ import io.memfd.MemFdOptions;
 import io.memfd.Seal;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.web.AbstractServingTests;
+import io.memfd.spring.web.LocationServing;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.spring.web.ServerCost;
 import io.memfd.testing.OpenFds;
@@ -31,6 +32,11 @@ class MemFdWebFluxServingTests extends AbstractServingTests {
 
     MemFdWebFluxServingTests() {
         super("photo.png");
+    }
+
+    @Test
+    void aMemfdLocationIsServedFromItsFinishedBufferNeverFromAnUploadStillArriving() throws Exception {
+        LocationServing.anUploadStillArrivingIsNotServed(this.http, this.files, this.resources, this.uploads);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.memfd.spring.web.AbstractServingTests;
+import io.memfd.spring.web.LocationServing;
 import io.memfd.spring.web.RawHttp;
 import io.memfd.testing.OpenFds;
 
@@ -27,6 +28,11 @@ abstract class AbstractMvcServingTests extends AbstractServingTests {
     }
 
     /** Without a Content-Type from the controller, the name's (Spring would take Jackson's application/json). */
+    @Test
+    void aMemfdLocationIsServedFromItsFinishedBufferNeverFromAnUploadStillArriving() throws Exception {
+        LocationServing.anUploadStillArrivingIsNotServed(this.http, this.files, this.resources, this.uploads);
+    }
+
     @Test
     void aResourceIsSentWholeWithSpringsHeaders() throws Exception {
         for (String path : List.of("/files/report.pdf", "/direct/report.pdf")) {

@@ -15,6 +15,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.memfd.MemFdFactory;
 import io.memfd.spring.autoconfigure.MemFdAutoConfiguration;
+import io.memfd.spring.web.servlet.MemFdLocationPinning;
 import io.memfd.spring.web.servlet.MemFdProblemErrorDispatchFilter;
 import io.memfd.spring.web.servlet.MemFdProblemExceptionResolver;
 import io.memfd.spring.web.servlet.MemFdWebMvcConfigurer;
@@ -36,6 +37,13 @@ public final class MemFdWebMvcAutoConfiguration {
     @ConditionalOnProperty(name = "memfd.web.serving.enabled", matchIfMissing = true)
     MemFdWebMvcConfigurer memFdWebMvcConfigurer() {
         return new MemFdWebMvcConfigurer();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "memfd.web.serving.enabled", matchIfMissing = true)
+    MemFdLocationPinning memFdLocationPinning() {
+        return new MemFdLocationPinning();
     }
 
     @Bean
