@@ -5,6 +5,8 @@ import java.net.URI;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
@@ -22,6 +24,8 @@ import io.memfd.spring.web.MemFdProblems;
  * first.
  */
 public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, Ordered {
+
+    private static final Log logger = LogFactory.getLog(MemFdProblemExceptionResolver.class);
 
     /** After Spring MVC's resolvers (0), which run the application's exception handlers. */
     public static final int ORDER = 10;
@@ -42,6 +46,14 @@ public class MemFdProblemExceptionResolver implements HandlerExceptionResolver, 
             // The container took the response over: a read of a stalled upload timed out, which Tomcat marks 408 and
             // answers through its error page. The error dispatch answers with the problem instead.
             MemFdProblemErrorDispatchFilter.answerWith(request, problem);
+            return new ModelAndView();
+        }
+        if (error instanceof UploadAbortedException) {
+            // The upload's client went away before it could be answered (the container then ends the response): no
+            // one is left to tell, and no server error either, which any client could otherwise fill the log with.
+            if (logger.isDebugEnabled()) {
+                logger.debug("Not answered, the client is gone: " + error.getMessage());
+            }
             return new ModelAndView();
         }
         return null;
