@@ -17,17 +17,24 @@ import java.util.function.Supplier;
  * </ul>
  * A mapping counts as reachable until the garbage collector finds it unreachable, which is when the JVM unmaps it.
  * Mappings of a SHRINK-sealed memfd need no tracking.
+ *
+ * <p>A hugetlb memfd needs {@link Seal#WRITE} (or {@link Seal#FUTURE_WRITE}) besides: without it anyone with a
+ * descriptor can punch a hole ({@code fallocate}), which frees the huge pages and their reservation, and reading the
+ * hole through a mapping then needs a free huge page from the system's pool, or raises {@code SIGBUS}. Ordinary
+ * memfds fill a hole with a fresh page, as any memory.
  */
 final class MappingGuard {
 
     private static final Set<Seal> SHRINK = EnumSet.of(Seal.SHRINK);
 
+    private static final Set<Seal> SHRINK_WRITE = EnumSet.of(Seal.SHRINK, Seal.WRITE);
+
     /** How this process came to hold the file: only one it created close-on-exec starts private. */
     private final MemFdState.Origin origin;
     /** Set once a descriptor, its number or its path was handed out: from then on, only SHRINK makes mapping safe. */
     private volatile boolean exported;
-    /** Set once the file is seen sealed against shrinking; seals are never removed. */
-    private volatile boolean shrinkSealed;
+    /** Set once the file is seen sealed so that no mapping of it can fault; seals are never removed. */
+    private volatile boolean mappingSafe;
     /** Reachable mappings made while the file was private and not SHRINK-sealed. */
     private int privateMappings;
 
@@ -42,15 +49,20 @@ final class MappingGuard {
      * @throws MissingSealsException if the file is not sealed against shrinking and other descriptors of it may exist
      */
     MappedByteBuffer map(int fd, String name, String operation, Supplier<MappedByteBuffer> mapper) {
-        if (isShrinkSealed(fd, name)) {
+        if (isMappingSafe(fd, name)) {
             return mapper.get();
         }
         synchronized (this) {
             if (exported) {
-                throw new MissingSealsException(operation, name, fd, SHRINK, Fcntl.seals(fd, name), whyShared()
-                        + ", so another descriptor may shrink it under the mapping, and reading the lost pages would"
-                        + " crash this JVM (SIGBUS); seal SHRINK first, or map with mapReadOnlyUnsafe or"
-                        + " mapReadWriteUnsafe to accept that risk");
+                boolean hugetlb = FileStatus.isHugetlb(fd, name);
+                throw new MissingSealsException(operation, name, fd, hugetlb ? SHRINK_WRITE : SHRINK,
+                        Fcntl.seals(fd, name), whyShared() + (hugetlb
+                        ? ", so another descriptor may shrink it under the mapping, or punch a hole in it (this hugetlb"
+                                + " memfd then needs a free huge page for each page read there), and reading the lost"
+                                + " pages would crash this JVM (SIGBUS); seal SHRINK and WRITE (or FUTURE_WRITE) first"
+                        : ", so another descriptor may shrink it under the mapping, and reading the lost pages would"
+                                + " crash this JVM (SIGBUS); seal SHRINK first")
+                        + ", or map with mapReadOnlyUnsafe or mapReadWriteUnsafe to accept that risk");
             }
             MappedByteBuffer mapping = mapper.get();
             privateMappings++;
@@ -70,11 +82,13 @@ final class MappingGuard {
             return;
         }
         synchronized (this) {
-            if (privateMappings > 0 && !isShrinkSealed(fd, name)) {
-                throw new MissingSealsException(operation, name, fd, SHRINK, Fcntl.seals(fd, name),
-                        "a mapping made while no other descriptor of the file existed is still reachable, and whoever"
-                                + " gets the file could shrink it under that mapping and crash this JVM (SIGBUS); seal"
-                                + " SHRINK before handing the file out");
+            if (privateMappings > 0 && !isMappingSafe(fd, name)) {
+                boolean hugetlb = FileStatus.isHugetlb(fd, name);
+                throw new MissingSealsException(operation, name, fd, hugetlb ? SHRINK_WRITE : SHRINK,
+                        Fcntl.seals(fd, name), "a mapping made while no other descriptor of the file existed is"
+                                + " still reachable, and whoever gets the file could shrink it under that mapping"
+                                + (hugetlb ? " or punch a hole in it" : "") + " and crash this JVM (SIGBUS); seal "
+                                + (hugetlb ? "SHRINK and WRITE" : "SHRINK") + " before handing the file out");
             }
             exported = true;
         }
@@ -108,11 +122,14 @@ final class MappingGuard {
         }
     }
 
-    private boolean isShrinkSealed(int fd, String name) {
-        if (!shrinkSealed && Fcntl.seals(fd, name).contains(Seal.SHRINK)) {
-            shrinkSealed = true;
+    /** SHRINK sealed, and on hugetlbfs WRITE or FUTURE_WRITE too; once true, true for good. */
+    private boolean isMappingSafe(int fd, String name) {
+        if (!mappingSafe) {
+            Set<Seal> seals = Fcntl.seals(fd, name);
+            mappingSafe = seals.contains(Seal.SHRINK) && (seals.contains(Seal.WRITE)
+                    || seals.contains(Seal.FUTURE_WRITE) || !FileStatus.isHugetlb(fd, name));
         }
-        return shrinkSealed;
+        return mappingSafe;
     }
 
     private synchronized void released() {

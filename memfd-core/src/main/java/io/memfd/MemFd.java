@@ -363,7 +363,8 @@ public final class MemFd implements AutoCloseable {
      * memfd is reachable, {@link #resize} refuses to shrink the file below it, and handing the file out requires
      * {@link Seal#SHRINK}. {@link #mapReadOnlyUnsafe} maps without these checks.
      *
-     * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
+     * @throws MissingSealsException if the memfd is not sealed against shrinking (a hugetlb one: and writing) and
+     *         another descriptor of it may exist
      */
     public MappedByteBuffer mapReadOnly(long position, long length) {
         return mapper.map(FileChannel.MapMode.READ_ONLY, position, length, true);
@@ -378,7 +379,8 @@ public final class MemFd implements AutoCloseable {
      * unmaps it only when it is garbage-collected. Seal with {@link Seal#FUTURE_WRITE} instead, or write through
      * {@link #write} if the memfd is to be write-sealed.
      *
-     * @throws MissingSealsException if the memfd is not sealed against shrinking and another descriptor of it may exist
+     * @throws MissingSealsException if the memfd is not sealed against shrinking (a hugetlb one: and writing) and
+     *         another descriptor of it may exist
      * @throws WriteSealedException if the memfd is sealed against writing
      * @throws NotPermittedException if this descriptor is read-only
      */

@@ -36,6 +36,28 @@ class HugePagesTest {
         }
     }
 
+    /**
+     * Sealed against shrinking but not writing, a hugetlb memfd another descriptor shares can have a hole punched in
+     * it, which frees its huge pages and their reservation: reading the hole through a mapping then faults (SIGBUS)
+     * when the system has no free huge page. It maps once WRITE is sealed too, which forbids punching.
+     */
+    @Test
+    void aSharedHugetlbMemfdMapsOnlyOnceNoHoleCanBePunchedInIt() {
+        assumeTrue(SIZE.reservedPages() >= 1, "no 2 MiB huge pages are reserved here (/proc/sys/vm/nr_hugepages is "
+                + SIZE.reservedPages() + "); .ci/run reserves some when it runs as root");
+        try (MemFd memfd = MemFdOptions.defaults().hugePages(SIZE).create("huge-shared")) {
+            memfd.resize(SIZE.bytes());
+            memfd.addSeals(Seal.SHRINK, Seal.GROW);
+            try (MemFd shared = memfd.dup()) {
+                assertThatThrownBy(shared::mapReadOnly).isInstanceOfSatisfying(MissingSealsException.class,
+                        (e) -> assertThat(e.getMessage()).contains("punch a hole", "seal SHRINK and WRITE"));
+
+                memfd.addSeal(Seal.WRITE);
+                assertThat(shared.mapReadOnly().capacity()).isEqualTo((int) SIZE.bytes());
+            }
+        }
+    }
+
     @Test
     void anOrdinaryMemfdIsNotOnHugetlbfs() {
         try (MemFd memfd = MemFd.create("small pages")) {
