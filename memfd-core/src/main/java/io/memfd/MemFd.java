@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -225,6 +226,7 @@ public final class MemFd implements AutoCloseable {
 
     /** Reads up to {@code length} bytes at {@code position}; returns the count, or -1 at the end. */
     public int read(long position, byte[] dst, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, dst.length);   // ByteBuffer.wrap's own says nothing
         return read(position, ByteBuffer.wrap(dst, offset, length));
     }
 
@@ -265,6 +267,7 @@ public final class MemFd implements AutoCloseable {
 
     /** Writes {@code length} bytes of {@code src} from {@code offset} at {@code position}. */
     public void write(long position, byte[] src, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, src.length);   // ByteBuffer.wrap's own says nothing
         write(position, ByteBuffer.wrap(src, offset, length));
     }
 

@@ -56,6 +56,8 @@ public final class MemFdFactory implements AutoCloseable {
     /** An empty, unsealed memfd with other options, under the factory's limits and registry. */
     public MemFd create(String name, MemFdOptions options) {
         ensureOpen();
+        // Checked before the prefix makes it a string: a null name would become "null".
+        MemFd.checkName(name);
         return stillOpen(MemFdOpening.create(namePrefix + name, options, registry));
     }
 

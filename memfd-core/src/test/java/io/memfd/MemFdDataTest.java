@@ -91,6 +91,12 @@ class MemFdDataTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read-only");
             assertThatThrownBy(() -> memfd.write(Long.MAX_VALUE, new byte[2]))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("largest possible file size");
+            assertThatThrownBy(() -> memfd.write(0, new byte[4], 2, 5))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessage("Range [2, 2 + 5) out of bounds for length 4");
+            assertThatThrownBy(() -> memfd.read(0, new byte[4], -1, 2))
+                    .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("out of bounds for length 4");
+            assertThat(memfd.size()).isZero();
         }
     }
 

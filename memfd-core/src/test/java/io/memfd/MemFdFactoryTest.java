@@ -1,6 +1,7 @@
 package io.memfd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
@@ -33,6 +34,15 @@ class MemFdFactoryTest {
                 MemFd memfd = factory.createSealed("defaults", new byte[] {7})) {
             assertThat(memfd.seals()).contains(Seal.WRITE, Seal.SHRINK).doesNotContain(Seal.GROW, Seal.SEAL);
             assertThat(memfd.readAllBytes()).containsExactly(7);
+        }
+    }
+
+    @Test
+    void aNullNameIsRefusedAsMemFdCreateRefusesItNotPrefixedAsTheWordNull() {
+        try (MemFdFactory factory = MemFdFactory.builder().namePrefix("app-").build()) {
+            assertThatIllegalArgumentException().isThrownBy(() -> factory.create(null))
+                    .withMessageContaining("Invalid memfd name");
+            assertThat(factory.registry().count()).isZero();
         }
     }
 
