@@ -89,6 +89,20 @@ class JnaLoadingTest {
     }
 
     @Test
+    void whereTheJvmDeniesNativeAccessTheProblemSaysSoAndHowToAllowIt() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 24, "--illegal-native-access=deny exists from Java 24 on");
+        // Neither backend may call native code here: FFM fails to start, and so does JNA, for the same reason.
+        ChildJvm.Result child = ChildJvm.run(ChildJvm.command(List.of("--illegal-native-access=deny"), Probe.class));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.value("available")).isEqualTo("false");
+        assertThat(child.value("nativeCallsAvailable")).isEqualTo("false");
+        assertThat(child.value("problem")).startsWith("native access is denied to JNA (")
+            .contains("--enable-native-access=ALL-UNNAMED", "Enable-Native-Access: ALL-UNNAMED")
+            .doesNotContain("jna.tmpdir");
+    }
+
+    @Test
     void jnaTmpdirOnAWritableDirectoryFixesIt() throws Exception {
         Path jnaTmp = Files.createDirectory(this.temp.resolve("jna"));
         ChildJvm.Result child = probe(List.of("-Djna.tmpdir=" + jnaTmp));

@@ -26,6 +26,11 @@ public final class JnaDispatch {
             return pointerSize == Long.BYTES ? null
                     : "memfd needs a 64-bit JVM; this one has " + pointerSize + "-byte pointers";
         } catch (LinkageError e) {
+            if (isNativeAccessDenied(e)) {
+                return "native access is denied to JNA (" + rootMessage(e) + "); enable it with"
+                        + " --enable-native-access=ALL-UNNAMED (com.sun.jna on the module path), or with"
+                        + " Enable-Native-Access: ALL-UNNAMED in the manifest of the executable jar";
+            }
             if (rootCause(e) instanceof ClassNotFoundException) {
                 return "JNA is not on the class path (" + rootMessage(e) + "); add net.java.dev.jna:jna, which"
                         + " memfd-core needs on Java 17 to 21 and wherever -Dio.memfd.native=jna forces it";
@@ -34,6 +39,16 @@ public final class JnaDispatch {
                     + " writable directory that allows executables with -Djna.tmpdir=DIR, or a copy of"
                     + " libjnidispatch.so with -Djna.boot.library.path=DIR";
         }
+    }
+
+    /**
+     * Whether the JVM refused JNA's loading of its stub ({@code --illegal-native-access=deny}, Java 24+): an
+     * {@code IllegalCallerException}, or after the first failure only its name in the message of the cause.
+     */
+    private static boolean isNativeAccessDenied(Throwable failure) {
+        Throwable root = rootCause(failure);
+        return root instanceof IllegalCallerException
+                || String.valueOf(root.getMessage()).contains("java.lang.IllegalCallerException");
     }
 
     private static String rootMessage(Throwable failure) {

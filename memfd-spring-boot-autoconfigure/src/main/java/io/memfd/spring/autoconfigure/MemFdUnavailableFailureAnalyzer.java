@@ -36,6 +36,12 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
             On Java 22 or later memfd-core calls the kernel through the Foreign Function & Memory API instead, which \
             needs no such library; it uses JNA here (%s).""";
 
+    private static final String FIX_NATIVE_ACCESS = "This JVM denies native access"
+            + " (--illegal-native-access=deny), which memfd-core needs to call the kernel, through the Foreign"
+            + " Function & Memory API and through JNA alike. Enable it for the application: with"
+            + " Enable-Native-Access: ALL-UNNAMED in the executable jar's manifest (for java -jar), or with"
+            + " --enable-native-access=ALL-UNNAMED (io.memfd.core and com.sun.jna on the module path).";
+
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MemFdUnavailableException cause) {
         String description = MemFdUnavailableException.reason(cause.isDecidedAtBuildTime())
@@ -48,6 +54,10 @@ class MemFdUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<MemFdUnava
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return "memfd exists only on Linux: run the application on Linux 3.17 or later.";
         }
-        return cause.isNativeCallsAvailable() ? FIX_KERNEL : FIX_JNA.formatted(cause.getNativeBackendReason());
+        if (cause.isNativeCallsAvailable()) {
+            return FIX_KERNEL;
+        }
+        return cause.getProblem().startsWith("native access is denied") ? FIX_NATIVE_ACCESS
+                : FIX_JNA.formatted(cause.getNativeBackendReason());
     }
 }

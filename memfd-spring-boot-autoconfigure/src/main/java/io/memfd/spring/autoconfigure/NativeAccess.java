@@ -18,7 +18,8 @@ import io.memfd.KernelFeatures;
 final class NativeAccess {
 
     static final String ADVICE = "memfd support calls the kernel through %s without native access: Java %d warns"
-            + " about it at start-up and a later Java will refuse it. Enable it with Enable-Native-Access: ALL-UNNAMED"
+            + " about it at start-up (or refuses it, with --illegal-native-access=deny) and a later Java will refuse"
+            + " it. Enable it with Enable-Native-Access: ALL-UNNAMED"
             + " in the executable jar's manifest (for java -jar) or with --enable-native-access=ALL-UNNAMED"
             + " (--enable-native-access=%s on the module path)";
 

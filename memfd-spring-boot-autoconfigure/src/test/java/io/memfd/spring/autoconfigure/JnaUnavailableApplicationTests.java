@@ -11,6 +11,7 @@ import io.memfd.testing.ChildJvm;
 import io.memfd.testing.UnloadableJna;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A whole Spring Boot application, in its own JVM on the JNA backend, where JNA finds nowhere to extract its native
@@ -52,6 +53,21 @@ class JnaUnavailableApplicationTests {
             .contains("WARN", "JNA could not load its native library libjnidispatch", "-Djna.tmpdir=DIR",
                     "-Djna.boot.library.path=DIR");
         assertThat(result.output()).contains("Started with 0 MemFdFactory beans");
+    }
+
+    /** Java 24+ with native access denied: neither backend can start, and the analysis says to enable it. */
+    @Test
+    void whereTheJvmDeniesNativeAccessTheAnalysisSaysToEnableIt() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 24, "--illegal-native-access=deny exists from Java 24 on");
+        ChildJvm.Result result = ChildJvm.run(ChildJvm.command(List.of("--illegal-native-access=deny"),
+                StartupApplication.class, "--spring.main.banner-mode=off", "--memfd.enabled=true"));
+
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        String report = result.output().substring(result.output().indexOf("APPLICATION FAILED TO START"));
+        assertThat(report).contains("native access is denied to JNA (",
+                "Action:\n\nThis JVM denies native access (--illegal-native-access=deny)",
+                "Enable-Native-Access: ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED")
+            .doesNotContain("jna.tmpdir", "seccomp");
     }
 
     private ChildJvm.Result run(String... arguments) throws Exception {
