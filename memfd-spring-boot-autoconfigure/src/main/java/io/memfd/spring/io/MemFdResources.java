@@ -94,9 +94,14 @@ public class MemFdResources {
      */
     public MemFdResource createSealed(String name, InputStream content) throws IOException {
         InvalidMemFdNameException.check(this.factory, name);
-        MemFd memfd = this.factory.create(name);
-        Ending ending = new Ending(memfd);
-        MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
+        MemFd memfd;
+        Ending ending;
+        MemFdUploads.Tracked upload;
+        try (MemFdUploads.Starting starting = this.uploads.starting()) {
+            memfd = this.factory.create(name);
+            ending = new Ending(memfd);
+            upload = this.uploads.track(memfd.info().id(), memfd.name(), ending::abort);
+        }
         UploadWatchdog watchdog = (this.idleTimeout != null)
                 ? new UploadWatchdog(this.uploads, upload, this.idleTimeout, this.minimumBytesPerSecond) : null;
         UploadAbortedException aborted;

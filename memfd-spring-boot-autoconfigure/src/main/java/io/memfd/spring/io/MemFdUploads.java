@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.memfd.MemFd;
 import io.memfd.MemFdClosedException;
@@ -22,6 +26,8 @@ public class MemFdUploads {
 
     private final Map<Long, Tracked> uploads = new ConcurrentHashMap<>();
     private final Clock clock;
+    /** Write-held while an upload creates its memfd and tracks it; read-held by look-ups by name. */
+    private final ReadWriteLock starts = new ReentrantReadWriteLock();
 
     public MemFdUploads() {
         this(Clock.systemUTC());
@@ -77,6 +83,27 @@ public class MemFdUploads {
     }
 
     /**
+     * Holds off look-ups by name ({@link #lookUp}) until closed: for an upload to create its memfd and
+     * {@link #track} it, so that no look-up sees the memfd in between, empty or partly written and not yet tracked.
+     */
+    Starting starting() {
+        Lock lock = this.starts.writeLock();
+        lock.lock();
+        return lock::unlock;
+    }
+
+    /** Runs a look-up by name, never while an upload is between creating its memfd and tracking it. */
+    <T> T lookUp(Supplier<T> lookUp) {
+        Lock lock = this.starts.readLock();
+        lock.lock();
+        try {
+            return lookUp.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Whether {@code memfd} is an upload still arriving: unsealed, and perhaps never finished. A memfd closed meanwhile
      * counts as one, since it is no buffer to use either.
      */
@@ -89,6 +116,13 @@ public class MemFdUploads {
         } catch (MemFdClosedException e) {
             return true;
         }
+    }
+
+    /** What {@link #starting()} holds until closed. */
+    interface Starting extends AutoCloseable {
+
+        @Override
+        void close();
     }
 
     /** One upload's progress, updated by the thread that writes it and read by any. */

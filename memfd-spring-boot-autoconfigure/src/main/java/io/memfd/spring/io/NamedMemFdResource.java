@@ -7,12 +7,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.WritableResource;
 
+import io.memfd.MemFd;
 import io.memfd.MemFdFactory;
 
 /**
@@ -127,11 +129,11 @@ public final class NamedMemFdResource extends AbstractResource implements Writab
 
     private @Nullable MemFdResource current() {
         MemFdFactory factory = this.factory.get();
+        String fullName = factory.namePrefix() + this.name;
         MemFdUploads uploads = this.uploads.get();
-        return factory.registry()
-            .find(factory.namePrefix() + this.name, (memfd) -> uploads == null || !uploads.isReceiving(memfd))
-            .map(MemFdResource::new)
-            .orElse(null);
+        Optional<MemFd> found = (uploads == null) ? factory.registry().find(fullName)
+                : uploads.lookUp(() -> factory.registry().find(fullName, (memfd) -> !uploads.isReceiving(memfd)));
+        return found.map(MemFdResource::new).orElse(null);
     }
 
     private MemFdResource require() throws FileNotFoundException {

@@ -70,11 +70,15 @@ public class ReactiveMemFdResources {
     public Mono<MemFdResource> createSealed(String name, Publisher<? extends DataBuffer> content) {
         return Mono.defer(() -> {
             InvalidMemFdNameException.check(this.factory, name);
-            MemFd memfd = this.factory.create(name);
-            Ingestion ingestion = new Ingestion(memfd);
             Sinks.One<UploadAbortedException> cancelled = Sinks.one();
-            MemFdUploads.Tracked upload = this.uploads.track(memfd.info().id(), memfd.name(),
-                    (reason) -> ingestion.cancel(reason) && cancelled.tryEmitValue(reason).isSuccess());
+            Ingestion ingestion;
+            MemFdUploads.Tracked upload;
+            try (MemFdUploads.Starting starting = this.uploads.starting()) {
+                MemFd memfd = this.factory.create(name);
+                ingestion = new Ingestion(memfd);
+                upload = this.uploads.track(memfd.info().id(), memfd.name(),
+                        (reason) -> ingestion.cancel(reason) && cancelled.tryEmitValue(reason).isSuccess());
+            }
             UploadWatchdog watchdog = new UploadWatchdog(this.uploads, upload, this.idleTimeout,
                     this.minimumBytesPerSecond);
             Mono<MemFdResource> written = Flux.from(content)
