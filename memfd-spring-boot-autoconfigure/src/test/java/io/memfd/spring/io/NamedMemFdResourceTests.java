@@ -24,12 +24,12 @@ class NamedMemFdResourceTests {
      */
     @Test
     void aLookUpNeverFindsAnUploadBetweenItsCreationAndItsTracking() throws Exception {
-        try (MemFdFactory factory = MemFdFactory.builder().build()) {
-            MemFdUploads uploads = new MemFdUploads();
+        MemFdUploads uploads = new MemFdUploads();
+        try (MemFdFactory factory = MemFdFactory.builder().build();
+                MemFdResource permanent = new MemFdResources(factory).createSealed("doc", new byte[] {1})) {
             MemFdResources resources = new MemFdResources(factory, uploads, Duration.ofSeconds(30));
             NamedMemFdResource location = (NamedMemFdResource) new MemFdProtocolResolver(() -> factory, () -> uploads)
                 .resolve("memfd:doc", null);
-            resources.createSealed("doc", new byte[] {1});
             long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
             AtomicInteger uploaded = new AtomicInteger();
             CompletableFuture<Void> uploading = CompletableFuture.runAsync(() -> {
