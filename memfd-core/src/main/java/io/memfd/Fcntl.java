@@ -50,28 +50,28 @@ final class Fcntl {
     /** Adds {@code seals}; seals already present are kept, so re-adding one is a no-op. */
     static void addSeals(int fd, String name, Set<Seal> seals) {
         int result = C.fcntl(fd, F_ADD_SEALS, Seal.toBits(seals));
-        if (result < 0 && !allPresent(fd, name, seals, -result)) {
-            throw addSealsFailed(fd, name, seals, -result);
+        if (result < 0) {
+            int errno = -result;
+            // EPERM: the seals present tell its cause (below), and whether anything was asked that is not already
+            // true. The kernel refuses every addition once F_SEAL_SEAL is set, even of present seals; asking for
+            // those only does nothing, so makeImmutable() on an immutable memfd (one received sealed, say) succeeds.
+            EnumSet<Seal> present = (errno == Errno.EPERM.code()) ? seals(fd, name) : null;
+            if (present == null || !present.containsAll(seals)) {
+                throw addSealsFailed(fd, name, seals, errno, present);
+            }
         }
     }
 
-    /**
-     * Whether a refused {@code F_ADD_SEALS} asked only for seals the file has: the kernel refuses every addition once
-     * {@code F_SEAL_SEAL} is set ({@code EPERM}), even of present seals, but nothing was asked that is not already
-     * true, so calling {@code makeImmutable()} on an immutable memfd (one received sealed, say) succeeds.
-     */
-    private static boolean allPresent(int fd, String name, Set<Seal> seals, int errno) {
-        return errno == Errno.EPERM.code() && seals(fd, name).containsAll(seals);
-    }
-
-    private static MemFdException addSealsFailed(int fd, String name, Set<Seal> seals, int errno) {
+    /** @param present the seals present, read for {@code EPERM} only (otherwise {@code null}) */
+    private static MemFdException addSealsFailed(int fd, String name, Set<Seal> seals, int errno,
+            EnumSet<Seal> present) {
         String operation = "add seals " + seals;
         if (errno == Errno.EBUSY.code()) {
             return new MappingBusyException(operation, name, fd, errno);
         }
         if (errno == Errno.EPERM.code()) {
             // EPERM has two causes: F_SEAL_SEAL is set, or the descriptor was not opened for writing.
-            if (seals(fd, name).contains(Seal.SEAL)) {
+            if (present.contains(Seal.SEAL)) {
                 return new SealedException(operation, name, fd, Seal.SEAL, "the memfd is " + Seal.SEAL.meaning()
                         + ": it was sealed so, or created without sealing allowed (MFD_ALLOW_SEALING off:"
                         + " MemFdOptions.allowSealing(false)), which gives it this seal from the start", errno);
