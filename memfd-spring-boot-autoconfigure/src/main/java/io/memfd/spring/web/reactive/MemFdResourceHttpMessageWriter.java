@@ -1,6 +1,5 @@
 package io.memfd.spring.web.reactive;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,6 +40,7 @@ import io.memfd.MemFd;
 import io.memfd.MemFdClosedException;
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.NamedMemFdResource;
+import io.memfd.spring.web.MemFdLocations;
 import io.memfd.spring.web.MemFdProblems;
 
 /**
@@ -127,20 +127,11 @@ public class MemFdResourceHttpMessageWriter implements HttpMessageWriter<Resourc
             ResolvableType elementType, @Nullable MediaType mediaType, ServerHttpRequest request,
             ServerHttpResponse response, Map<String, Object> hints) {
         return Mono.from(input).flatMap((resource) -> (resource instanceof NamedMemFdResource named)
-                ? Mono.defer(() -> writeMemFd(resolve(named), mediaType, request, response))
+                ? Mono.defer(() -> writeMemFd(MemFdLocations.resolve(named), mediaType, request, response))
                 : (resource instanceof MemFdResource memfd)
                 ? writeMemFd(memfd, mediaType, request, response)
                 : this.resources.write(Mono.just(resource), actualType, elementType, mediaType, request, response,
                         hints));
-    }
-
-    /** The one buffer a {@code memfd:} location's response is made of: its length and its bytes agree. */
-    private static MemFdResource resolve(NamedMemFdResource named) {
-        try {
-            return named.resolve();
-        } catch (FileNotFoundException e) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage(), e);
-        }
     }
 
     private Mono<Void> writeMemFd(MemFdResource resource, @Nullable MediaType mediaType, ServerHttpRequest request,

@@ -1,22 +1,20 @@
 package io.memfd.spring.web.servlet;
 
-import java.io.FileNotFoundException;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.io.support.ResourceRegion;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.bind.annotation.ControllerAdvice;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 
 import io.memfd.spring.io.MemFdResource;
 import io.memfd.spring.io.NamedMemFdResource;
+import io.memfd.spring.web.MemFdLocations;
 
 /**
  * Makes each response of a {@code memfd:} location ({@code @Value("memfd:terms.html") Resource} returned from a
@@ -39,25 +37,16 @@ public class MemFdLocationPinning implements ResponseBodyAdvice<Object> {
             MediaType selectedContentType, Class<? extends HttpMessageConverter<?>> selectedConverterType,
             ServerHttpRequest request, ServerHttpResponse response) {
         if (body instanceof NamedMemFdResource named) {
-            return pin(named);
+            return MemFdLocations.resolve(named);
         }
         if (body instanceof List<?> regions && !regions.isEmpty() && regions.get(0) instanceof ResourceRegion first
                 && first.getResource() instanceof NamedMemFdResource named) {
-            MemFdResource pinned = pin(named);
+            MemFdResource pinned = MemFdLocations.resolve(named);
             return regions.stream()
                 .map((region) -> new ResourceRegion(pinned, ((ResourceRegion) region).getPosition(),
                         ((ResourceRegion) region).getCount()))
                 .toList();
         }
         return body;
-    }
-
-    /** The buffer that has the name now; none, a 404, as for a {@code MemFdResource} closed before its response. */
-    private static MemFdResource pin(NamedMemFdResource named) {
-        try {
-            return named.resolve();
-        } catch (FileNotFoundException e) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage(), e);
-        }
     }
 }
